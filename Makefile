@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kvmi: out-of-tree KVM introspection modules for Debian's 6.12 and 6.1
+# kernels.  Common targets:
+#
+#   make                 build host/kvmi.ko and guest/kvmmem.ko for every
+#                        supported kernel whose headers are installed
+#   make KVER=<version>  build for that kernel only
+#   make check           install dependencies, build, style gates, and run
+#                        every test in QEMU on both kernels (README.md)
+#   make style           checkpatch --strict on our sources
+#   make sparse          sparse (C=2) and W=1 builds, failing on any report
+#   make selftests       build the KVM selftests library and our tests
+#   make deps            install what the above needs (Debian packages)
+#
+# Each kernel builds in its own copy of the sources under build/<version>/,
+# since Kbuild writes objects next to the sources.
+
+KVER ?= $(shell scripts/kernels.sh)
+BUILD := $(CURDIR)/build
+SRCS := Kbuild host guest include
+
+.PHONY: all modules check style sparse selftests deps clean
+
+all: modules
+
+modules:
+	@set -e; [ -n "$(strip $(KVER))" ] || \
+		{ echo "no supported kernel headers installed: run 'make deps'"; exit 1; }; \
+	for k in $(KVER); do \
+		echo "==> building modules for $$k"; \
+		mkdir -p $(BUILD)/$$k; \
+		cp -a -u $(SRCS) $(BUILD)/$$k/; \
+		$(MAKE) -C /lib/modules/$$k/build M=$(BUILD)/$$k modules; \
+	done
+
+check:
+	@scripts/check.sh
+
+style:
+	@scripts/style.sh
+
+sparse:
+	@set -e; for k in $(KVER); do scripts/sparse.sh $$k; done
+
+selftests:
+	@set -e; for k in $(KVER); do \
+		s=$$(scripts/kernels.sh --series $$k); \
+		scripts/build-selftests.sh $$s $(BUILD)/selftests/$$s; \
+	done
+
+deps:
+	@scripts/deps.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * /sys/kernel/debug/kvmi/: read-only state for tests and for people.
+ *
+ *   hooks   one line per hooked KVM function: symbol, module, state, hits
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "hooks/hooks.h"
+#include "kvmi_int.h"
+
+static struct dentry *kvmi_dir;
+
+static int hooks_show(struct seq_file *m, void *unused)
+{
+	kvmi_hooks_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hooks);
+
+/**
+ * kvmi_debugfs_init() - create /sys/kernel/debug/kvmi/
+ *
+ * A kernel without debugfs is not an error: the files are for
+ * inspection only.
+ *
+ * Return: 0.
+ */
+int kvmi_debugfs_init(void)
+{
+	kvmi_dir = debugfs_create_dir("kvmi", NULL);
+	debugfs_create_file("hooks", 0444, kvmi_dir, NULL, &hooks_fops);
+	return 0;
+}
+
+/**
+ * kvmi_debugfs_exit() - remove /sys/kernel/debug/kvmi/
+ */
+void kvmi_debugfs_exit(void)
+{
+	debugfs_remove_recursive(kvmi_dir);
+	kvmi_dir = NULL;
+}

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Redirecting KVM functions to kvmi.
+ *
+ * Each function of hook_list.h gets an ftrace_ops with IPMODIFY whose
+ * callback points the saved instruction pointer at our wrapper: the
+ * wrapper then runs in place of the function, in the caller's context,
+ * and calls the original through a stub that enters it past its fentry
+ * call (so ftrace does not see the call again and no recursion guard is
+ * needed).
+ *
+ * Load-time rules: every hooked symbol must resolve, start with an ftrace
+ * call site, register, and be armed afterwards (the call site patched to
+ * a CALL); otherwise loading fails and the log names the symbol.
+ */
+#include <linux/atomic.h>
+#include <linux/ftrace.h>
+#include <linux/kvm_host.h>
+#include <linux/module.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/wait_bit.h>
+
+#include "hooks.h"
+#include "stubs.h"
+#include "symbols.h"
+
+/**
+ * struct kvmi_hook - one redirected function
+ * @module: module that defines it
+ * @symbol: its name
+ * @wrapper: our replacement, with the same prototype
+ * @orig: target of the stub that calls the original (its fentry + 5)
+ * @addr: the function's address
+ * @fentry: the ftrace call site at its entry
+ * @ops: our ftrace_ops on @fentry
+ * @armed: registered and verified
+ * @hits: calls that went through @wrapper
+ */
+struct kvmi_hook {
+	const char *module;
+	const char *symbol;
+	unsigned long wrapper;
+	unsigned long *orig;
+	unsigned long addr;
+	unsigned long fentry;
+	struct ftrace_ops ops;
+	bool armed;
+	atomic64_t hits;
+};
+
+#define KVMI_HOOK(id, mod, sym, ret, args) static ret kvmi_wrap_##id args;
+KVMI_HOOK_LIST
+#undef KVMI_HOOK
+
+static struct kvmi_hook hooks[KVMI_NR_HOOKS] = {
+#define KVMI_HOOK(id, mod, sym, ret, args)				\
+	[KVMI_HOOK_##id] = {						\
+		.module = mod,						\
+		.symbol = #sym,						\
+		.wrapper = (unsigned long)kvmi_wrap_##id,		\
+		.orig = &KVMI_STUB_TARGET(sym),				\
+	},
+	KVMI_HOOK_LIST
+#undef KVMI_HOOK
+};
+
+/*
+ * Wrappers that are running, counted so that unloading can wait for them
+ * (see kvmi_hooks_exit()).
+ */
+static atomic_t inflight = ATOMIC_INIT(0);
+static bool unloading;
+
+static void hook_enter(enum kvmi_hook_id id)
+{
+	atomic_inc(&inflight);
+	atomic64_inc(&hooks[id].hits);
+}
+
+static void hook_leave(void)
+{
+	if (atomic_dec_and_test(&inflight) && READ_ONCE(unloading))
+		wake_up_var(&inflight);
+}
+
+static kvmi_vm_ioctl_ret_t kvmi_wrap_vm_ioctl(struct file *filp,
+					      unsigned int ioctl,
+					      unsigned long arg)
+{
+	kvmi_vm_ioctl_ret_t ret;
+	long handled;
+
+	hook_enter(KVMI_HOOK_vm_ioctl);
+	if (kvmi_on_vm_ioctl(filp->private_data, ioctl, arg, &handled))
+		ret = handled;
+	else
+		ret = kvmi_stub_kvm_arch_vm_ioctl(filp, ioctl, arg);
+	hook_leave();
+	return ret;
+}
+
+static int kvmi_wrap_hypercall(struct kvm_vcpu *vcpu)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_hypercall);
+	if (!kvmi_on_hypercall(vcpu, &ret))
+		ret = kvmi_stub_kvm_emulate_hypercall(vcpu);
+	hook_leave();
+	return ret;
+}
+
+static void notrace kvmi_ftrace_thunk(unsigned long ip,
+				      unsigned long parent_ip,
+				      struct ftrace_ops *ops,
+				      struct ftrace_regs *fregs)
+{
+	struct kvmi_hook *hook = container_of(ops, struct kvmi_hook, ops);
+
+	kvmi_ftrace_set_ip(fregs, hook->wrapper);
+}
+
+/* Armed means ftrace patched the call site's NOP into a CALL. */
+static bool hook_is_armed(const struct kvmi_hook *hook)
+{
+	u8 opcode;
+
+	return !get_kernel_nofault(opcode, (u8 *)hook->fentry) &&
+	       opcode == 0xe8;
+}
+
+static int hook_install(struct kvmi_hook *hook)
+{
+	int ret;
+
+	hook->addr = kvmi_lookup(hook->module, hook->symbol);
+	if (!hook->addr) {
+		pr_err("kvmi: cannot resolve %s:%s\n", hook->module,
+		       hook->symbol);
+		return -ENOENT;
+	}
+	hook->fentry = kvmi_fentry(hook->addr);
+	if (!hook->fentry) {
+		pr_err("kvmi: %s:%s does not start with an ftrace call site\n",
+		       hook->module, hook->symbol);
+		return -EINVAL;
+	}
+	*hook->orig = hook->fentry + MCOUNT_INSN_SIZE;
+
+	hook->ops.func = kvmi_ftrace_thunk;
+	hook->ops.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION;
+	ret = ftrace_set_filter_ip(&hook->ops, hook->fentry, 0, 0);
+	if (ret) {
+		pr_err("kvmi: cannot filter on %s:%s: %d\n", hook->module,
+		       hook->symbol, ret);
+		return ret;
+	}
+	ret = register_ftrace_function(&hook->ops);
+	if (ret) {
+		pr_err("kvmi: cannot hook %s:%s: %d\n", hook->module,
+		       hook->symbol, ret);
+		goto out_free_filter;
+	}
+	if (!hook_is_armed(hook)) {
+		pr_err("kvmi: hook on %s:%s registered but not armed\n",
+		       hook->module, hook->symbol);
+		ret = -EINVAL;
+		goto out_unregister;
+	}
+	hook->armed = true;
+	return 0;
+
+out_unregister:
+	unregister_ftrace_function(&hook->ops);
+out_free_filter:
+	ftrace_free_filter(&hook->ops);
+	return ret;
+}
+
+static void hooks_remove(void)
+{
+	bool removed = false;
+	int i;
+
+	for (i = KVMI_NR_HOOKS - 1; i >= 0; i--) {
+		if (!hooks[i].armed)
+			continue;
+		unregister_ftrace_function(&hooks[i].ops);
+		ftrace_free_filter(&hooks[i].ops);
+		hooks[i].armed = false;
+		removed = true;
+	}
+	if (!removed)
+		return;
+
+	/*
+	 * Our code may still be running after the last ops is gone:
+	 * 1. A task redirected just before unregistering may not have
+	 *    reached hook_enter() yet.  It cannot sleep before it does, so
+	 *    an RCU-tasks grace period (a voluntary switch of every task)
+	 *    ends that window.
+	 * 2. Tasks inside a wrapper, possibly sleeping in the original, are
+	 *    counted in @inflight: wait for them to leave.
+	 * 3. A task between hook_leave() and its return is again only
+	 *    preemptible, not sleeping: a second grace period ends it.
+	 */
+	synchronize_rcu_tasks();
+	WRITE_ONCE(unloading, true);
+	smp_mb(); /* pairs with atomic_dec_and_test() in hook_leave() */
+	wait_var_event(&inflight, !atomic_read(&inflight));
+	synchronize_rcu_tasks();
+}
+
+/**
+ * kvmi_hooks_init() - resolve, install and verify every hook
+ *
+ * Context: module init.
+ * Return: 0, or a negative error after undoing everything.
+ */
+int kvmi_hooks_init(void)
+{
+	int ret, i;
+
+	ret = kvmi_symbols_init();
+	if (ret)
+		return ret;
+	/*
+	 * Check the lookup against an exported function (this reference
+	 * also makes kvmi depend on kvm for the module loader).
+	 */
+	if (kvmi_lookup("kvm", "kvm_emulate_hypercall") !=
+	    (unsigned long)kvm_emulate_hypercall) {
+		pr_err("kvmi: kallsyms disagrees with the loader on kvm:kvm_emulate_hypercall\n");
+		return -EINVAL;
+	}
+	ret = kvmi_vendor_pin();
+	if (ret)
+		return ret;
+	for (i = 0; i < KVMI_NR_HOOKS; i++) {
+		ret = hook_install(&hooks[i]);
+		if (ret)
+			goto out_remove;
+	}
+	return 0;
+
+out_remove:
+	hooks_remove();
+	kvmi_vendor_unpin();
+	return ret;
+}
+
+/**
+ * kvmi_hooks_exit() - remove every hook and wait until none is running
+ *
+ * Context: module exit; may sleep.
+ */
+void kvmi_hooks_exit(void)
+{
+	hooks_remove();
+	kvmi_vendor_unpin();
+}
+
+/**
+ * kvmi_hooks_show() - list the hooks for debugfs
+ * @m: the seq_file to print to
+ *
+ * One line per hook: symbol, module, state (armed/off) and hit count.
+ */
+void kvmi_hooks_show(struct seq_file *m)
+{
+	int i;
+
+	seq_printf(m, "# symbol module state hits (vendor %s)\n",
+		   kvmi_vendor_name());
+	for (i = 0; i < KVMI_NR_HOOKS; i++)
+		seq_printf(m, "%s %s %s %lld\n", hooks[i].symbol,
+			   hooks[i].module, hooks[i].armed ? "armed" : "off",
+			   (long long)atomic64_read(&hooks[i].hits));
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The boundary between kvmi's core and KVM's internals.
+ *
+ * The hooks layer (host/hooks/) is the only code that knows private KVM
+ * functions, their signatures per kernel series and how to redirect them.
+ * It turns each redirected function into a plain callback into the core,
+ * declared at the end of this file.
+ */
+#ifndef KVMI_HOOKS_H
+#define KVMI_HOOKS_H
+
+#include <linux/types.h>
+
+struct kvm;
+struct kvm_vcpu;
+struct seq_file;
+
+int kvmi_hooks_init(void);
+void kvmi_hooks_exit(void);
+void kvmi_hooks_show(struct seq_file *m);
+
+/*
+ * Callbacks into the core.  Each returns true when the core handled the
+ * event itself (and then sets *ret); false passes it on to KVM.
+ */
+
+/**
+ * kvmi_on_vm_ioctl() - a VM ioctl that generic KVM code did not handle
+ * @kvm: the VM whose file received the ioctl
+ * @ioctl: the ioctl command word
+ * @arg: its argument, a user pointer for most commands
+ * @ret: the ioctl's result when handled
+ *
+ * Context: process context of the VM's owner (kvm->mm == current->mm).
+ * Return: true if the ioctl was handled.
+ */
+bool kvmi_on_vm_ioctl(struct kvm *kvm, unsigned int ioctl, unsigned long arg,
+		      long *ret);
+
+/**
+ * kvmi_on_hypercall() - a vCPU issued VMCALL/VMMCALL
+ * @vcpu: the vCPU, loaded
+ * @ret: the exit handler's result when handled (1: resume the guest)
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true if the hypercall was handled.
+ */
+bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret);
+
+#endif /* KVMI_HOOKS_H */

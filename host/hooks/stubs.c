@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Every call stub of the hooks layer (see stub.h).  Each is exempt from
+ * objtool's stack validation: the push-and-return sequence is deliberate.
+ */
+#include <linux/objtool.h>
+
+#include "stubs.h"
+
+#define KVMI_STUB(name)							\
+	KVMI_DEFINE_STUB(name);						\
+	STACK_FRAME_NON_STANDARD(kvmi_stub_##name)
+
+KVMI_STUB(kallsyms_lookup_name);
+KVMI_STUB(ftrace_location);
+KVMI_STUB(__module_address);
+
+#define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);
+KVMI_HOOK_LIST
+#undef KVMI_HOOK

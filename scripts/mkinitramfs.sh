@@ -1,0 +1,60 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Pack the initramfs of one test VM:
+#   mkinitramfs.sh KVER OUT.cpio.gz
+#
+# Contents: busybox (static), the kernel's own irqbypass/ccp/kvm/kvm-amd
+# modules (decompressed), our modules for KVER (build/KVER/), the test
+# binaries of KVER's series (build/selftests/SERIES/bin/) with the shared
+# libraries they need, and the in-VM scripts (scripts/vm/).
+set -euo pipefail
+
+KVER=$1
+OUT=$2
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+SERIES=$("$TOP/scripts/kernels.sh" --series "$KVER")
+MODDIR=/lib/modules/$KVER
+ROOT=$TOP/build/$KVER/initramfs
+
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,dev,proc,sys,tmp,run,lib/kvmi,tests}
+
+cp /bin/busybox "$ROOT/bin/busybox"
+for app in sh mount; do ln -s busybox "$ROOT/bin/$app"; done
+
+# Kernel modules, flat in /lib/kvmi/, loaded by name from the init script.
+for m in irqbypass ccp kvm kvm-amd; do
+	f=$(modinfo -k "$KVER" -F filename "$m")
+	case "$f" in
+	*.xz) xz -dc "$f" > "$ROOT/lib/kvmi/$m.ko" ;;
+	*) cp "$f" "$ROOT/lib/kvmi/$m.ko" ;;
+	esac
+done
+for m in host/kvmi.ko guest/kvmmem.ko; do
+	[ -e "$TOP/build/$KVER/$m" ] || { echo "missing $TOP/build/$KVER/$m: run make" >&2; exit 1; }
+	cp "$TOP/build/$KVER/$m" "$ROOT/lib/kvmi/"
+done
+
+# Test binaries and the libraries they link (if any are dynamic).
+BIN=$TOP/build/selftests/$SERIES/bin
+if [ -d "$BIN" ]; then
+	cp -a "$BIN/." "$ROOT/tests/"
+fi
+find "$ROOT/tests" -type f -perm -u+x | while read -r exe; do
+	ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' || true
+done | sort -u | while read -r lib; do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
+if [ -d "$ROOT/lib/x86_64-linux-gnu" ] && [ ! -e "$ROOT/lib64" ]; then
+	mkdir -p "$ROOT/lib64"
+	cp -L /lib64/ld-linux-x86-64.so.2 "$ROOT/lib64/"
+fi
+
+cp "$TOP/scripts/vm/init" "$ROOT/init"
+cp "$TOP/scripts/vm/lib.sh" "$TOP/scripts/vm/tests.sh" "$ROOT/tests/"
+chmod +x "$ROOT/init"
+echo "$KVER" > "$ROOT/kver"
+
+(cd "$ROOT" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$OUT"

@@ -1,0 +1,113 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Boot one Debian kernel under QEMU (TCG, emulated AMD SVM with nested
+# paging), run the in-VM tests (scripts/vm/tests.sh), and report:
+#
+#   run-vm.sh KVER
+#
+# Prints every KTAP result line of the VM prefixed with the kernel
+# version, then "vm KVER: N passed, M failed, K skipped"; writes the same
+# counts to build/KVER/vm.counts.  Exit status 0 only if nothing failed.
+#
+# A run fails if: a test fails; a required test did not report; the VM's
+# log shows a kernel WARNING, BUG, Oops, KASAN, lockdep or soft-lockup
+# report; or the VM did not finish within VM_TIMEOUT seconds.
+#
+# Infrastructure failures are retried once, and the retry is reported:
+# the kernel died before our init started, or died from a stray int3 while
+# patching its own text (a QEMU TCG cross-vCPU code-patching problem seen
+# with -smp 2 on 6.12, platform.md pitfall 4).
+#
+# Environment: VM_SMP (default 1: the tests need one CPU, and one CPU
+# avoids the pitfall above), VM_MEM (MiB, default 2048), VM_TIMEOUT
+# (seconds, default 1500).
+set -uo pipefail
+
+KVER=$1
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$TOP/build/$KVER
+SMP=${VM_SMP:-1}
+MEM=${VM_MEM:-2048}
+TIMEOUT=${VM_TIMEOUT:-1500}
+REQUIRED="load_requires_kvm load_requires_vendor kvmmem_refuses_without_pv
+load_unload_cycles vendor_module_pinned stock_selftests_with_kvmi rmmod_kvmi
+hypercall_passthrough vm_ioctl_passthrough vendor_module_released
+kernel_log_clean"
+# Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
+# boot notices such as "...Overflow: WARNING: See ..." do not.
+BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'
+
+mkdir -p "$OUT"
+"$TOP/scripts/mkinitramfs.sh" "$KVER" "$OUT/initramfs.cpio.gz" || exit 1
+
+boot() {
+	local log=$1
+	timeout --foreground "$TIMEOUT" qemu-system-x86_64 \
+		-accel tcg,thread=multi -smp "$SMP" -m "$MEM" \
+		-cpu EPYC,+svm,+npt -nodefaults -display none -no-reboot \
+		-serial "file:$log" -monitor none \
+		-kernel "/boot/vmlinuz-$KVER" -initrd "$OUT/initramfs.cpio.gz" \
+		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init" \
+		> "$log.qemu" 2>&1
+}
+
+infra_failure() {
+	local log=$1
+	grep -q "kvmi-vm: init started" "$log" || return 0
+	grep -q "kvmi-vm: results" "$log" && return 1
+	grep -qE "Oops: int3|int3: 0000" "$log"
+}
+
+attempt=1
+while :; do
+	log=$OUT/vm.log
+	[ $attempt -gt 1 ] && log=$OUT/vm.retry$attempt.log
+	start=$(date +%s)
+	boot "$log"
+	qrc=$?
+	echo "[vm $KVER] boot $attempt: qemu exit $qrc after $(($(date +%s) - start)) s, log $log"
+	if [ $attempt -lt 2 ] && infra_failure "$log"; then
+		echo "[vm $KVER] RETRY: infrastructure failure (kernel died before or outside the tests):"
+		grep -E "$BAD_LOG|int3" "$log" | head -5 | sed 's/^/[vm]   /'
+		attempt=$((attempt + 1))
+		continue
+	fi
+	break
+done
+[ $qrc -eq 124 ] && echo "[vm $KVER] TIMEOUT after $TIMEOUT s"
+
+tr -d '\r' < "$log" > "$log.txt"
+pass=0
+fail=0
+skip=0
+while read -r line; do
+	echo "$KVER: $line"
+	case $line in
+	"not ok "*) fail=$((fail + 1)) ;;
+	*"# SKIP"*) skip=$((skip + 1)) ;;
+	"ok "*) pass=$((pass + 1)) ;;
+	esac
+done < <(grep -E '^(not )?ok [0-9]+ ' "$log.txt")
+
+for t in $REQUIRED; do
+	if ! grep -qE "^(not )?ok [0-9]+ $t( |$)" "$log.txt"; then
+		echo "$KVER: not ok - $t # did not report"
+		fail=$((fail + 1))
+	fi
+done
+
+if grep -qE "$BAD_LOG" "$log.txt"; then
+	echo "$KVER: not ok - kernel log # kernel reported a problem:"
+	grep -nE "$BAD_LOG" "$log.txt" | head -20 | sed 's/^/#   /'
+	fail=$((fail + 1))
+fi
+if ! grep -q "kvmi-vm: powering off" "$log.txt"; then
+	echo "$KVER: not ok - vm finished # the VM did not reach the end of its tests"
+	tail -20 "$log.txt" | sed 's/^/#   /'
+	fail=$((fail + 1))
+fi
+
+echo "$pass $fail $skip" > "$OUT/vm.counts"
+echo "[vm $KVER] $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the in-VM test script: KTAP result lines, kernel log marks,
+# module loading.  Sourced by tests.sh (busybox sh).
+
+MOD=/lib/kvmi
+HOOKS_FILE=/sys/kernel/debug/kvmi/hooks
+ENABLED=/sys/kernel/tracing/enabled_functions
+# Kernel reports (see run-vm.sh, which scans the whole console log too).
+BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'
+HOOKED_FUNCS="kvm_arch_vm_ioctl kvm_emulate_hypercall"
+
+T_NUM=0
+T_PASS=0
+T_FAIL=0
+T_SKIP=0
+
+diag() {
+	echo "# $*"
+}
+
+# result NAME STATUS: print one KTAP line (0 pass, 4 skip, else fail).
+result() {
+	T_NUM=$((T_NUM + 1))
+	case $2 in
+	0) echo "ok $T_NUM $1"; T_PASS=$((T_PASS + 1)) ;;
+	4) echo "ok $T_NUM $1 # SKIP"; T_SKIP=$((T_SKIP + 1)) ;;
+	*) echo "not ok $T_NUM $1"; T_FAIL=$((T_FAIL + 1)) ;;
+	esac
+}
+
+# run_test NAME FUNCTION: run a shell test function and report it.
+run_test() {
+	"$2"
+	result "$1" $?
+}
+
+# show CMD...: run a command, print its output as diagnostics, keep status.
+show() {
+	"$@" > /tmp/show.out 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/show.out
+	return $rc
+}
+
+# kmark: write a unique mark to the kernel log and print it.
+KMARK=0
+kmark() {
+	KMARK=$((KMARK + 1))
+	echo "kvmi-test: mark $KMARK" > /dev/kmsg
+	echo "kvmi-test: mark $KMARK"
+}
+
+# since MARK: the kernel log after MARK.
+since() {
+	dmesg | sed -n "/$1\$/,\$p"
+}
+
+load() {
+	insmod "$MOD/$1.ko"
+}
+
+loaded() {
+	grep -q "^$1 " /proc/modules
+}
+
+# hooks_listed: 0 if every hooked function is in enabled_functions.
+hooks_listed() {
+	for f in $HOOKED_FUNCS; do
+		grep -q "^$f " "$ENABLED" || { diag "$f not in enabled_functions"; return 1; }
+	done
+}
+
+# hooks_absent: 0 if none of them is.
+hooks_absent() {
+	for f in $HOOKED_FUNCS; do
+		if grep -q "^$f " "$ENABLED"; then
+			diag "$f still in enabled_functions"
+			return 1
+		fi
+	done
+}
+
+# hooks_armed: 0 if debugfs reports every hook armed.
+hooks_armed() {
+	for f in $HOOKED_FUNCS; do
+		grep -q "^$f kvm armed " "$HOOKS_FILE" || { diag "$f not armed"; return 1; }
+	done
+}

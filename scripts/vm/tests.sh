@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The tests of one VM run (busybox sh, as root, in /tests).  Each prints
+# one KTAP line; diagnostics start with '#'.  Order matters: the first
+# tests need kvm and the vendor module to be absent.
+. ./lib.sh
+
+STOCK="set_sregs_test sync_regs_test userspace_msr_exit_test svm_vmcall_test cpuid_test"
+
+echo "KTAP version 1"
+
+t_load_requires_kvm() {
+	m=$(kmark)
+	if load kvmi 2>/dev/null; then
+		diag "kvmi loaded without kvm"
+		rmmod kvmi
+		return 1
+	fi
+	since "$m" | grep -q "kvmi: Unknown symbol" ||
+		{ diag "no unknown-symbol message"; return 1; }
+}
+
+t_load_requires_vendor() {
+	m=$(kmark)
+	if load kvmi 2>/dev/null; then
+		diag "kvmi loaded without kvm_amd"
+		rmmod kvmi
+		return 1
+	fi
+	since "$m" | grep -q "kvmi: no KVM vendor module is loaded" ||
+		{ diag "no vendor-module message"; return 1; }
+}
+
+t_kvmmem_refuses_without_pv() {
+	m=$(kmark)
+	if load kvmmem 2>/dev/null; then
+		diag "kvmmem loaded outside a KVM guest"
+		rmmod kvmmem
+		return 1
+	fi
+	since "$m" | grep -q "kvmmem: KVM paravirtual interface not available" ||
+		{ diag "no refusal message"; return 1; }
+	[ ! -e /dev/kvmmem ] || { diag "/dev/kvmmem exists"; return 1; }
+}
+
+t_kvm_amd_loads() {
+	load ccp && load kvm-amd && [ -c /dev/kvm ]
+}
+
+# stock_run DIR: run the stock KVM selftests, one signature file each:
+# the exit status and every TAP result line.
+stock_run() {
+	mkdir -p "$1"
+	for t in $STOCK; do
+		[ -x ./stock/$t ] || { diag "missing stock/$t"; return 1; }
+		./stock/$t > "$1/$t.out" 2>&1
+		echo "exit=$?" > "$1/$t.sig"
+		grep -E '^(not )?ok [0-9]+' "$1/$t.out" >> "$1/$t.sig"
+	done
+}
+
+t_load_unload_cycles() {
+	i=0
+	while [ $i -lt 20 ]; do
+		load kvmi || { diag "cycle $i: insmod failed"; return 1; }
+		hooks_listed && hooks_armed || { diag "cycle $i"; rmmod kvmi; return 1; }
+		rmmod kvmi || { diag "cycle $i: rmmod failed"; return 1; }
+		hooks_absent || { diag "cycle $i"; return 1; }
+		[ ! -e /sys/kernel/debug/kvmi ] ||
+			{ diag "cycle $i: debugfs dir left behind"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+t_vendor_module_pinned() {
+	if rmmod kvm_amd 2>/dev/null; then
+		diag "kvm_amd unloaded while kvmi is loaded"
+		load kvm-amd
+		return 1
+	fi
+	loaded kvm_amd && loaded kvmi
+}
+
+t_stock_selftests_with_kvmi() {
+	[ -d /tmp/stock-base ] || { diag "no baseline run"; return 1; }
+	stock_run /tmp/stock-kvmi || return 1
+	rc=0
+	for t in $STOCK; do
+		diag "$t: $(tr '\n' ' ' < /tmp/stock-kvmi/$t.sig)"
+		if ! cmp -s /tmp/stock-base/$t.sig /tmp/stock-kvmi/$t.sig; then
+			diag "$t differs from the run without kvmi:"
+			show diff /tmp/stock-base/$t.sig /tmp/stock-kvmi/$t.sig
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+t_rmmod_kvmi() {
+	show rmmod kvmi && ! loaded kvmi && hooks_absent
+}
+
+t_vendor_module_released() {
+	show rmmod kvm_amd && load kvm-amd
+}
+
+t_kernel_log_clean() {
+	if dmesg | grep -E "$BAD_LOG"; then
+		return 1
+	fi
+}
+
+run_test load_requires_kvm t_load_requires_kvm
+load irqbypass
+load kvm
+run_test load_requires_vendor t_load_requires_vendor
+run_test kvmmem_refuses_without_pv t_kvmmem_refuses_without_pv
+run_test kvm_amd_loads t_kvm_amd_loads
+
+diag "stock KVM selftests without kvmi"
+stock_run /tmp/stock-base || rm -rf /tmp/stock-base
+
+run_test load_unload_cycles t_load_unload_cycles
+
+load kvmi || diag "insmod kvmi failed"
+run_test vendor_module_pinned t_vendor_module_pinned
+
+show ./hypercall_passthrough --hooked
+hc_hooked=$?
+show ./vm_ioctl_passthrough --hooked
+io_hooked=$?
+
+run_test stock_selftests_with_kvmi t_stock_selftests_with_kvmi
+run_test rmmod_kvmi t_rmmod_kvmi
+
+show ./hypercall_passthrough --unhooked
+hc_unhooked=$?
+show ./vm_ioctl_passthrough --unhooked
+io_unhooked=$?
+[ $hc_hooked -eq 0 ] && [ $hc_unhooked -eq 0 ]
+result hypercall_passthrough $?
+[ $io_hooked -eq 0 ] && [ $io_unhooked -eq 0 ]
+result vm_ioctl_passthrough $?
+
+run_test vendor_module_released t_vendor_module_released
+run_test kernel_log_clean t_kernel_log_clean
+
+echo "1..$T_NUM"
+echo "kvmi-vm: results $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"

@@ -51,8 +51,7 @@ struct kvmi_hook {
 };
 
 #define KVMI_HOOK(id, mod, sym, ret, args) static ret kvmi_wrap_##id args;
-KVMI_HOOK_LIST
-#undef KVMI_HOOK
+#include "hook_list.h"
 
 static struct kvmi_hook hooks[KVMI_NR_HOOKS] = {
 #define KVMI_HOOK(id, mod, sym, ret, args)				\
@@ -62,8 +61,7 @@ static struct kvmi_hook hooks[KVMI_NR_HOOKS] = {
 		.wrapper = (unsigned long)kvmi_wrap_##id,		\
 		.orig = &KVMI_STUB_TARGET(sym),				\
 	},
-	KVMI_HOOK_LIST
-#undef KVMI_HOOK
+#include "hook_list.h"
 };
 
 /*

@@ -16,5 +16,4 @@ KVMI_STUB(ftrace_location);
 KVMI_STUB(__module_address);
 
 #define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);
-KVMI_HOOK_LIST
-#undef KVMI_HOOK
+#include "hook_list.h"

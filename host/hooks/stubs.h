@@ -4,7 +4,7 @@
 #define KVMI_HOOKS_STUBS_H
 
 #include "stub.h"
-#include "hook_list.h"
+#include "hook_ids.h"
 
 struct module;
 
@@ -19,7 +19,6 @@ struct module *kvmi_stub___module_address(unsigned long addr);
 #define KVMI_HOOK(id, mod, sym, ret, args)				\
 	KVMI_DECLARE_STUB(sym);						\
 	ret kvmi_stub_##sym args;
-KVMI_HOOK_LIST
-#undef KVMI_HOOK
+#include "hook_list.h"
 
 #endif /* KVMI_HOOKS_STUBS_H */

@@ -1,0 +1,90 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make check: everything, from a fresh Debian 12 machine to one verdict.
+#
+#   1. install missing Debian packages          (scripts/deps.sh)
+#   2. build both modules for each kernel       (make KVER=...)
+#   3. style gates: checkpatch --strict; W=1 and sparse per kernel
+#   4. dkms build for each kernel               (scripts/dkms-build.sh)
+#   5. KVM selftests library + our tests        (scripts/build-selftests.sh)
+#   6. one QEMU run per kernel                  (scripts/run-vm.sh)
+#
+# Every stage prints its time.  Host-side stages count as one test each;
+# the VM runs contribute their own results.  Ends with one line
+# "N passed, M failed, K skipped" and exits non-zero if anything failed.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+mkdir -p build
+
+pass=0
+fail=0
+skip=0
+failed=()
+T0=$(date +%s)
+
+# stage NAME CMD...: run one host-side check, time it, count it.
+stage() {
+	local name=$1 start rc
+	shift
+	start=$(date +%s)
+	echo "==> $name"
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass=$((pass + 1))
+		echo "ok - $name ($(($(date +%s) - start)) s)"
+	else
+		fail=$((fail + 1))
+		failed+=("$name")
+		echo "not ok - $name ($(($(date +%s) - start)) s)"
+	fi
+	return $rc
+}
+
+if ! stage deps scripts/deps.sh; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+KVERS=$(scripts/kernels.sh)
+echo "kernels: $(echo $KVERS)"
+
+for k in $KVERS; do
+	stage "build $k" make --no-print-directory KVER="$k" modules > "build/make-$k.log" 2>&1 ||
+		tail -30 "build/make-$k.log"
+done
+stage "checkpatch --strict" scripts/style.sh
+for k in $KVERS; do
+	stage "W=1 + sparse $k" scripts/sparse.sh "$k"
+done
+stage dkms_build scripts/dkms-build.sh
+
+for k in $KVERS; do
+	s=$(scripts/kernels.sh --series "$k")
+	stage "selftests build $s" scripts/build-selftests.sh "$s" "build/selftests/$s"
+done
+
+for k in $KVERS; do
+	start=$(date +%s)
+	echo "==> QEMU run $k"
+	rm -f "build/$k/vm.counts"
+	scripts/run-vm.sh "$k"
+	if [ -s "build/$k/vm.counts" ]; then
+		read -r p f s < "build/$k/vm.counts"
+	else
+		p=0 f=1 s=0
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+	[ "$f" -eq 0 ] || failed+=("QEMU run $k")
+	echo "QEMU run $k: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"
+done
+
+echo "total time $(($(date +%s) - T0)) s"
+[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -3,6 +3,7 @@
  * /sys/kernel/debug/kvmi/: read-only state for tests and for people.
  *
  *   hooks   one line per hooked KVM function: symbol, module, state, hits
+ *   vms     hooked VMs and allocated introspection contexts
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -19,6 +20,13 @@ static int hooks_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(hooks);
 
+static int vms_show(struct seq_file *m, void *unused)
+{
+	kvmi_vms_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vms);
+
 /**
  * kvmi_debugfs_init() - create /sys/kernel/debug/kvmi/
  *
@@ -31,6 +39,7 @@ int kvmi_debugfs_init(void)
 {
 	kvmi_dir = debugfs_create_dir("kvmi", NULL);
 	debugfs_create_file("hooks", 0444, kvmi_dir, NULL, &hooks_fops);
+	debugfs_create_file("vms", 0444, kvmi_dir, NULL, &vms_fops);
 	return 0;
 }
 

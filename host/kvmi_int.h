@@ -3,6 +3,88 @@
 #ifndef KVMI_INT_H
 #define KVMI_INT_H
 
+#include <linux/bitmap.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+#include <linux/kvmi.h>
+
+struct kvm;
+struct socket;
+struct task_struct;
+struct kvec;
+struct seq_file;
+
+/**
+ * struct kvmi_vm - introspection state of one hooked VM
+ * @kvm: the VM; the context holds a reference on it
+ * @sock: the connected socket handed over by the device manager
+ * @recv: the receive thread
+ * @node: in the table of hooked VMs (vm.c), under its lock
+ * @ref: references: the table's, the receive thread's pending unhook work,
+ *	 and short-lived ones taken by lookups
+ * @unhook_work: unhook requested by the receive thread
+ * @send_lock: serialises whole messages on @sock
+ * @cmd_allowed: commands the device manager allows (atomic bit ops)
+ * @event_allowed: events the device manager allows (atomic bit ops)
+ * @vm_events: VM-scope events the tool enabled (atomic bit ops)
+ * @event_seq: sequence number of the last event sent
+ * @replies_off: command replies disabled (KVMI_CONTROL_CMD_RESPONSE);
+ *		 receive thread only
+ * @errors_as_events: while replies are off, report errors as
+ *		      KVMI_EVENT_CMD_ERROR events; receive thread only
+ * @uuid: the VM's uuid given at hook time, for log messages
+ * @buf: receive buffer, receive thread only
+ */
+struct kvmi_vm {
+	struct kvm *kvm;
+	struct socket *sock;
+	struct task_struct *recv;
+	struct hlist_node node;
+	struct kref ref;
+	struct work_struct unhook_work;
+	struct mutex send_lock;	/* serialises whole messages on @sock */
+	DECLARE_BITMAP(cmd_allowed, KVMI_NUM_MESSAGES);
+	DECLARE_BITMAP(event_allowed, KVMI_NUM_EVENTS);
+	DECLARE_BITMAP(vm_events, KVMI_NUM_EVENTS);
+	atomic_t event_seq;
+	bool replies_off;
+	bool errors_as_events;
+	u8 uuid[16];
+	u8 buf[KVMI_MSG_SIZE];
+};
+
+/* vm.c: lifetime of hooked VMs */
+int kvmi_vms_init(void);
+void kvmi_vms_exit(void);
+int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook);
+int kvmi_vm_unhook(struct kvm *kvm);
+void kvmi_vm_unhook_async(struct kvmi_vm *vm);
+struct kvmi_vm *kvmi_vm_get(struct kvm *kvm);
+void kvmi_vm_put(struct kvmi_vm *vm);
+void kvmi_vms_show(struct seq_file *m);
+
+/* control.c: the device manager's ioctls and /dev/kvmi */
+extern bool kvmi_introspection_enabled;
+int kvmi_control_init(void);
+void kvmi_control_exit(void);
+bool kvmi_cmd_is_always_allowed(unsigned int id);
+
+/* sock.c: the receive thread and sending */
+int kvmi_recv_thread(void *arg);
+int kvmi_sock_send(struct kvmi_vm *vm, struct kvec *vec, size_t n,
+		   size_t len);
+
+/* msg.c: dispatch, replies, VM events */
+int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr);
+int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+		   int err, const void *data, size_t len);
+bool kvmi_cmd_is_implemented(unsigned int id);
+bool kvmi_event_is_implemented(unsigned int id);
+int kvmi_send_unhook_event(struct kvmi_vm *vm);
+
+/* debugfs.c */
 int kvmi_debugfs_init(void);
 void kvmi_debugfs_exit(void);
 

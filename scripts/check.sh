@@ -7,8 +7,9 @@
 #   2. build both modules for each kernel       (make KVER=...)
 #   3. style gates: checkpatch --strict; W=1 and sparse per kernel
 #   4. dkms build for each kernel               (scripts/dkms-build.sh)
-#   5. KVM selftests library + our tests        (scripts/build-selftests.sh)
-#   6. one QEMU run per kernel                  (scripts/run-vm.sh)
+#   5. user-space unit tests                    (tools/selftests/unit/)
+#   6. KVM selftests library + our tests        (scripts/build-selftests.sh)
+#   7. one QEMU run per kernel                  (scripts/run-vm.sh)
 #
 # Every stage prints its time.  Host-side stages count as one test each;
 # the VM runs contribute their own results.  Ends with one line
@@ -61,6 +62,7 @@ for k in $KVERS; do
 	stage "W=1 + sparse $k" scripts/sparse.sh "$k"
 done
 stage dkms_build scripts/dkms-build.sh
+stage "unit tests (user space)" make -s -C tools/selftests/unit O="$TOP/build/unit" run
 
 for k in $KVERS; do
 	s=$(scripts/kernels.sh --series "$k")

@@ -33,7 +33,8 @@ TIMEOUT=${VM_TIMEOUT:-1500}
 REQUIRED="load_requires_kvm load_requires_vendor kvmmem_refuses_without_pv
 load_unload_cycles vendor_module_pinned stock_selftests_with_kvmi rmmod_kvmi
 hypercall_passthrough vm_ioctl_passthrough vendor_module_released
-kernel_log_clean"
+kernel_log_clean no_leaked_contexts rmmod_with_hooked_vm
+kvmi_vm_test.capability kvmi_vm_test.hook_unhook_cycles"
 # Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
 # boot notices such as "...Overflow: WARNING: See ..." do not.
 BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'

@@ -14,5 +14,9 @@ KVMI_HOOK(vm_ioctl, "kvm", kvm_arch_vm_ioctl, kvmi_vm_ioctl_ret_t,
 	  (struct file *filp, unsigned int ioctl, unsigned long arg))
 KVMI_HOOK(hypercall, "kvm", kvm_emulate_hypercall, int,
 	  (struct kvm_vcpu *vcpu))
+KVMI_HOOK(vm_release, "kvm", kvm_vm_release, int,
+	  (struct inode *inode, struct file *filp))
+KVMI_HOOK(check_extension, "kvm", kvm_vm_ioctl_check_extension, int,
+	  (struct kvm *kvm, long ext))
 
 #undef KVMI_HOOK

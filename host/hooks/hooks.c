@@ -110,6 +110,28 @@ static int kvmi_wrap_hypercall(struct kvm_vcpu *vcpu)
 	return ret;
 }
 
+static int kvmi_wrap_vm_release(struct inode *inode, struct file *filp)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_vm_release);
+	kvmi_on_vm_release(filp->private_data);
+	ret = kvmi_stub_kvm_vm_release(inode, filp);
+	hook_leave();
+	return ret;
+}
+
+static int kvmi_wrap_check_extension(struct kvm *kvm, long ext)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_check_extension);
+	if (!kvmi_on_check_extension(kvm, ext, &ret))
+		ret = kvmi_stub_kvm_vm_ioctl_check_extension(kvm, ext);
+	hook_leave();
+	return ret;
+}
+
 static void notrace kvmi_ftrace_thunk(unsigned long ip,
 				      unsigned long parent_ip,
 				      struct ftrace_ops *ops,
@@ -233,6 +255,9 @@ int kvmi_hooks_init(void)
 		pr_err("kvmi: kallsyms disagrees with the loader on kvm:kvm_emulate_hypercall\n");
 		return -EINVAL;
 	}
+	ret = kvmi_kvm_init();
+	if (ret)
+		return ret;
 	ret = kvmi_vendor_pin();
 	if (ret)
 		return ret;

@@ -12,6 +12,7 @@
 
 #include <linux/types.h>
 
+struct file;
 struct kvm;
 struct kvm_vcpu;
 struct seq_file;
@@ -19,6 +20,16 @@ struct seq_file;
 int kvmi_hooks_init(void);
 void kvmi_hooks_exit(void);
 void kvmi_hooks_show(struct seq_file *m);
+
+/* KVM services (kvm.c) */
+int kvmi_kvm_init(void);
+struct kvm *kvmi_kvm_from_file(struct file *file);
+void kvmi_kvm_get(struct kvm *kvm);
+void kvmi_kvm_put(struct kvm *kvm);
+unsigned int kvmi_vcpu_count(struct kvm *kvm);
+u64 kvmi_max_gfn(struct kvm *kvm);
+int kvmi_guest_read(struct kvm *kvm, u64 gpa, void *buf, size_t len);
+int kvmi_guest_write(struct kvm *kvm, u64 gpa, const void *buf, size_t len);
 
 /*
  * Callbacks into the core.  Each returns true when the core handled the
@@ -47,5 +58,24 @@ bool kvmi_on_vm_ioctl(struct kvm *kvm, unsigned int ioctl, unsigned long arg,
  * Return: true if the hypercall was handled.
  */
 bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret);
+
+/**
+ * kvmi_on_vm_release() - the VM's file is being released
+ * @kvm: the VM
+ *
+ * Called before KVM drops the file's reference on the VM.
+ * Context: process context; may sleep.
+ */
+void kvmi_on_vm_release(struct kvm *kvm);
+
+/**
+ * kvmi_on_check_extension() - KVM_CHECK_EXTENSION on /dev/kvm or a VM
+ * @kvm: the VM, or NULL for /dev/kvm
+ * @ext: the capability asked about
+ * @ret: the answer when handled
+ *
+ * Return: true if the capability is kvmi's.
+ */
+bool kvmi_on_check_extension(struct kvm *kvm, long ext, int *ret);
 
 #endif /* KVMI_HOOKS_H */

@@ -7,7 +7,7 @@ HOOKS_FILE=/sys/kernel/debug/kvmi/hooks
 ENABLED=/sys/kernel/tracing/enabled_functions
 # Kernel reports (see run-vm.sh, which scans the whole console log too).
 BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'
-HOOKED_FUNCS="kvm_arch_vm_ioctl kvm_emulate_hypercall"
+HOOKED_FUNCS="kvm_arch_vm_ioctl kvm_emulate_hypercall kvm_vm_release kvm_vm_ioctl_check_extension"
 
 T_NUM=0
 T_PASS=0
@@ -85,4 +85,34 @@ hooks_armed() {
 	for f in $HOOKED_FUNCS; do
 		grep -q "^$f kvm armed " "$HOOKS_FILE" || { diag "$f not armed"; return 1; }
 	done
+}
+
+# run_tap PREFIX CMD...: run a TAP/KTAP-printing test program and lift
+# each of its top-level results into one of ours, named PREFIX.NAME.
+# The program's output is shown as diagnostics.  If it fails without
+# reporting a failed case (a crash, a missing binary), PREFIX itself is
+# reported as failed.
+run_tap() {
+	prefix=$1
+	shift
+	"$@" > /tmp/tap.out 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/tap.out
+	failed_cases=0
+	while read -r line; do
+		case $line in
+		"ok "*|"not ok "*) ;;
+		*) continue ;;
+		esac
+		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ (- )?//; s/ *#.*$//; s/ /_/g')
+		case $line in
+		*"# SKIP"*) result "$prefix.$name" 4 ;;
+		"ok "*) result "$prefix.$name" 0 ;;
+		*) result "$prefix.$name" 1; failed_cases=$((failed_cases + 1)) ;;
+		esac
+	done < /tmp/tap.out
+	if [ $rc -ne 0 ] && [ $failed_cases -eq 0 ]; then
+		diag "$prefix exited with $rc"
+		result "$prefix" 1
+	fi
 }

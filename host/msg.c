@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Commands: checks in the documented order, dispatch, replies; and the
+ * VM-scope events.
+ *
+ * A command is answered, in this order: -KVM_ENOSYS for an id the ABI
+ * does not define (its payload is consumed), -KVM_EPERM if the device
+ * manager does not allow it, -KVM_EOPNOTSUPP if kvmi does not implement
+ * it, -KVM_EINVAL if its fixed part breaks the size or padding rules
+ * (proto.c), then whatever its handler answers.
+ */
+#include <linux/slab.h>
+#include <linux/uio.h>
+
+#include "kvmi_int.h"
+#include "proto.h"
+#include "vm_cmd.h"
+
+/* The handlers, by message id; ids without one are not implemented. */
+static const kvmi_cmd_fn handlers[KVMI_NUM_MESSAGES] = {
+	[KVMI_GET_VERSION] = kvmi_cmd_get_version,
+	[KVMI_CHECK_COMMAND] = kvmi_cmd_check_command,
+	[KVMI_CHECK_EVENT] = kvmi_cmd_check_event,
+	[KVMI_GET_GUEST_INFO] = kvmi_cmd_get_guest_info,
+	[KVMI_CONTROL_VM_EVENTS] = kvmi_cmd_control_vm_events,
+	[KVMI_READ_PHYSICAL] = kvmi_cmd_read_physical,
+	[KVMI_WRITE_PHYSICAL] = kvmi_cmd_write_physical,
+	[KVMI_CONTROL_CMD_RESPONSE] = kvmi_cmd_control_cmd_response,
+	[KVMI_GET_MAX_GFN] = kvmi_cmd_get_max_gfn,
+};
+
+/* Events that kvmi can send. */
+static const bool events[KVMI_NUM_EVENTS] = {
+	[KVMI_EVENT_UNHOOK] = true,
+	[KVMI_EVENT_CMD_ERROR] = true,
+};
+
+bool kvmi_cmd_is_implemented(unsigned int id)
+{
+	return id < KVMI_NUM_MESSAGES && handlers[id];
+}
+
+bool kvmi_event_is_implemented(unsigned int id)
+{
+	return id < KVMI_NUM_EVENTS && events[id];
+}
+
+static int send_vm_event(struct kvmi_vm *vm, u8 event, const void *data,
+			 size_t len)
+{
+	struct kvmi_msg_hdr hdr = { };
+	struct kvmi_event common = { };
+	struct kvec vec[] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = &common, .iov_len = sizeof(common) },
+		{ .iov_base = (void *)data, .iov_len = len },
+	};
+
+	hdr.id = KVMI_EVENT;
+	hdr.size = sizeof(common) + len;
+	hdr.seq = atomic_inc_return(&vm->event_seq);
+	common.size = sizeof(common);
+	common.vcpu = 0;
+	common.event = event;
+	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(hdr) + hdr.size);
+}
+
+/**
+ * kvmi_send_unhook_event() - ask the tool to let go (PREUNHOOK)
+ * @vm: the VM's context
+ *
+ * Context: process context (the device manager's ioctl).
+ * Return: 0; -ENOENT if the tool did not enable the UNHOOK event or the
+ * socket is gone.
+ */
+int kvmi_send_unhook_event(struct kvmi_vm *vm)
+{
+	if (!test_bit(KVMI_EVENT_UNHOOK, vm->vm_events) ||
+	    !test_bit(KVMI_EVENT_UNHOOK, vm->event_allowed))
+		return -ENOENT;
+	return send_vm_event(vm, KVMI_EVENT_UNHOOK, NULL, 0) ? -ENOENT : 0;
+}
+
+static int send_cmd_error(struct kvmi_vm *vm, const struct kvmi_msg_hdr *cmd,
+			  int err)
+{
+	struct kvmi_event_cmd_error e = {
+		.err = err,
+		.msg_seq = cmd->seq,
+		.msg_id = cmd->id,
+	};
+
+	return send_vm_event(vm, KVMI_EVENT_CMD_ERROR, &e, sizeof(e));
+}
+
+/**
+ * kvmi_msg_reply() - answer a command
+ * @vm: the VM's context
+ * @hdr: the command's header
+ * @err: 0 or a negative KVM_E* error code
+ * @data: the reply's data, sent only when @err is 0
+ * @len: its length
+ *
+ * While replies are off, nothing is sent, except errors as
+ * KVMI_EVENT_CMD_ERROR events when the tool asked for them.
+ *
+ * Context: the receive thread.
+ * Return: 0, or a socket error (the session then ends).
+ */
+int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+		   int err, const void *data, size_t len)
+{
+	struct kvmi_msg_hdr rhdr = { .id = hdr->id, .seq = hdr->seq };
+	struct kvmi_error_code ec = { .err = err };
+	struct kvec vec[] = {
+		{ .iov_base = &rhdr, .iov_len = sizeof(rhdr) },
+		{ .iov_base = &ec, .iov_len = sizeof(ec) },
+		{ .iov_base = (void *)data, .iov_len = len },
+	};
+
+	if (vm->replies_off) {
+		if (err && vm->errors_as_events)
+			return send_cmd_error(vm, hdr, err);
+		return 0;
+	}
+	if (err)
+		len = 0;
+	rhdr.size = sizeof(ec) + len;
+	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(rhdr) + rhdr.size);
+}
+
+/**
+ * kvmi_msg_dispatch() - handle one received message
+ * @vm: the VM's context
+ * @hdr: its header; the payload is in @vm->buf
+ *
+ * Context: the receive thread.
+ * Return: 0, or a negative error that ends the session.
+ */
+int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr)
+{
+	const struct kvmi_proto_rule *rule;
+	u8 req[KVMI_PROTO_MAX_FIXED];
+	int err;
+
+	/* No event waits for a reply yet: an event reply is a stray. */
+	if (hdr->id == KVMI_EVENT_REPLY)
+		return -EPROTO;
+
+	rule = kvmi_proto_cmd_rule(hdr->id);
+	if (!rule)
+		return kvmi_msg_reply(vm, hdr, -KVM_ENOSYS, NULL, 0);
+	if (!test_bit(hdr->id, vm->cmd_allowed))
+		return kvmi_msg_reply(vm, hdr, -KVM_EPERM, NULL, 0);
+	if (!handlers[hdr->id])
+		return kvmi_msg_reply(vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
+
+	/* A reply with data cannot be dropped silently. */
+	if (vm->replies_off && rule->data_reply)
+		return -EPROTO;
+
+	err = kvmi_proto_check_body(rule, vm->buf, hdr->size, req);
+	if (err)
+		return kvmi_msg_reply(vm, hdr, err, NULL, 0);
+
+	return handlers[hdr->id](vm, hdr, req);
+}

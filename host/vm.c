@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Hooked VMs: creation, lookup and the one teardown path.
+ *
+ * A hooked VM has a struct kvmi_vm in a table keyed by its struct kvm.
+ * Every way introspection ends goes through unhook(): the UNHOOK ioctl,
+ * the socket failing or closing (the receive thread asks for it through
+ * a work item), the VM's file being released (kvmi_on_vm_release()), and
+ * module unload (kvmi_vms_exit()).
+ */
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/net.h>
+#include <linux/sched/task.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "hooks/hooks.h"
+#include "kvmi_int.h"
+
+static DEFINE_MUTEX(vms_lock);
+static DEFINE_HASHTABLE(vms, 6);	/* protected by vms_lock */
+static unsigned int nr_vms;		/* protected by vms_lock */
+static atomic_t nr_contexts;		/* allocated, hooked or not */
+static struct workqueue_struct *kvmi_wq;
+
+static struct kvmi_vm *find(struct kvm *kvm)
+{
+	struct kvmi_vm *vm;
+
+	lockdep_assert_held(&vms_lock);
+	hash_for_each_possible(vms, vm, node, (unsigned long)kvm)
+		if (vm->kvm == kvm)
+			return vm;
+	return NULL;
+}
+
+static void release(struct kref *ref)
+{
+	struct kvmi_vm *vm = container_of(ref, struct kvmi_vm, ref);
+
+	sockfd_put(vm->sock);
+	kvmi_kvm_put(vm->kvm);
+	kvfree(vm);
+	atomic_dec(&nr_contexts);
+}
+
+/**
+ * kvmi_vm_get() - the hooked VM's context, with a reference
+ * @kvm: the VM
+ *
+ * Return: the context, or NULL if @kvm is not hooked.
+ */
+struct kvmi_vm *kvmi_vm_get(struct kvm *kvm)
+{
+	struct kvmi_vm *vm;
+
+	mutex_lock(&vms_lock);
+	vm = find(kvm);
+	if (vm)
+		kref_get(&vm->ref);
+	mutex_unlock(&vms_lock);
+	return vm;
+}
+
+void kvmi_vm_put(struct kvmi_vm *vm)
+{
+	kref_put(&vm->ref, release);
+}
+
+static void allow_defaults(struct kvmi_vm *vm)
+{
+	unsigned int id;
+
+	for (id = 0; id < KVMI_NUM_MESSAGES; id++)
+		if (kvmi_cmd_is_always_allowed(id))
+			set_bit(id, vm->cmd_allowed);
+}
+
+/**
+ * kvmi_vm_hook() - start introspecting a VM
+ * @kvm: the VM
+ * @hook: the device manager's request (fd of a connected stream socket)
+ *
+ * Context: process context.
+ * Return: 0; -EINVAL if the fd is not a stream socket; -EEXIST if the
+ * VM is already hooked; -ENOMEM; or the error of creating the thread.
+ */
+int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
+{
+	struct socket *sock;
+	struct kvmi_vm *vm;
+	int err;
+
+	sock = sockfd_lookup(hook->fd, &err);
+	if (!sock)
+		return -EINVAL;
+	if (sock->type != SOCK_STREAM) {
+		err = -EINVAL;
+		goto out_sock;
+	}
+
+	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm) {
+		err = -ENOMEM;
+		goto out_sock;
+	}
+	atomic_inc(&nr_contexts);
+	vm->kvm = kvm;
+	vm->sock = sock;
+	kref_init(&vm->ref);
+	mutex_init(&vm->send_lock);
+	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
+	allow_defaults(vm);
+
+	mutex_lock(&vms_lock);
+	if (find(kvm)) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	vm->recv = kthread_create(kvmi_recv_thread, vm, "kvmi-recv/%d",
+				  task_pid_nr(current));
+	if (IS_ERR(vm->recv)) {
+		err = PTR_ERR(vm->recv);
+		goto out_unlock;
+	}
+	get_task_struct(vm->recv);
+	kvmi_kvm_get(kvm);
+	hash_add(vms, &vm->node, (unsigned long)kvm);
+	nr_vms++;
+	wake_up_process(vm->recv);
+	mutex_unlock(&vms_lock);
+
+	pr_info("kvmi: hooked VM %pUb\n", vm->uuid);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&vms_lock);
+	kvfree(vm);
+	atomic_dec(&nr_contexts);
+out_sock:
+	sockfd_put(sock);
+	return err;
+}
+
+/*
+ * The context is out of the table: nobody can find it any more.  Stop the
+ * receive thread (shutting the socket down wakes it from any read or
+ * write) and drop the table's reference.
+ */
+static void stop(struct kvmi_vm *vm)
+{
+	kernel_sock_shutdown(vm->sock, SHUT_RDWR);
+	kthread_stop(vm->recv);
+	put_task_struct(vm->recv);
+	pr_info("kvmi: unhooked VM %pUb\n", vm->uuid);
+	kvmi_vm_put(vm);
+}
+
+static struct kvmi_vm *unpublish(struct kvm *kvm)
+{
+	struct kvmi_vm *vm;
+
+	mutex_lock(&vms_lock);
+	vm = find(kvm);
+	if (vm) {
+		hash_del(&vm->node);
+		nr_vms--;
+	}
+	mutex_unlock(&vms_lock);
+	return vm;
+}
+
+/**
+ * kvmi_vm_unhook() - end introspection of a VM
+ * @kvm: the VM
+ *
+ * Context: process context, not the VM's receive thread; sleeps until
+ * the receive thread has stopped.
+ * Return: 0, or -ENOENT if the VM was not hooked.
+ */
+int kvmi_vm_unhook(struct kvm *kvm)
+{
+	struct kvmi_vm *vm = unpublish(kvm);
+
+	if (!vm)
+		return -ENOENT;
+	stop(vm);
+	return 0;
+}
+
+static void unhook_work(struct work_struct *work)
+{
+	struct kvmi_vm *vm = container_of(work, struct kvmi_vm, unhook_work);
+	struct kvmi_vm *hooked;
+
+	mutex_lock(&vms_lock);
+	hooked = find(vm->kvm);
+	if (hooked == vm) {
+		hash_del(&vm->node);
+		nr_vms--;
+	} else {
+		hooked = NULL;	/* someone else unhooked it already */
+	}
+	mutex_unlock(&vms_lock);
+
+	if (hooked)
+		stop(vm);
+	kvmi_vm_put(vm);	/* the work's reference */
+}
+
+/**
+ * kvmi_vm_unhook_async() - end introspection from the receive thread
+ * @vm: the VM's context
+ *
+ * The receive thread cannot stop itself: a work item does the unhook,
+ * while the thread waits to be stopped.
+ */
+void kvmi_vm_unhook_async(struct kvmi_vm *vm)
+{
+	kref_get(&vm->ref);
+	INIT_WORK(&vm->unhook_work, unhook_work);
+	queue_work(kvmi_wq, &vm->unhook_work);
+}
+
+/**
+ * kvmi_vms_show() - counters for debugfs
+ * @m: the seq_file to print to
+ *
+ * "hooked" counts VMs in the table, "contexts" every context still
+ * allocated: after all teardowns both must be 0.
+ */
+void kvmi_vms_show(struct seq_file *m)
+{
+	mutex_lock(&vms_lock);
+	seq_printf(m, "hooked %u\n", nr_vms);
+	mutex_unlock(&vms_lock);
+	seq_printf(m, "contexts %d\n", atomic_read(&nr_contexts));
+}
+
+/* A VM's file is being released (its VMM closed it or exited). */
+void kvmi_on_vm_release(struct kvm *kvm)
+{
+	kvmi_vm_unhook(kvm);
+}
+
+int kvmi_vms_init(void)
+{
+	kvmi_wq = alloc_workqueue("kvmi", 0, 0);
+	return kvmi_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * kvmi_vms_exit() - unhook every VM (module unload)
+ *
+ * Context: the hooks are already removed, so no new VM can be hooked.
+ */
+void kvmi_vms_exit(void)
+{
+	struct kvmi_vm *vm;
+	struct hlist_node *tmp;
+	HLIST_HEAD(list);
+	int bkt;
+
+	mutex_lock(&vms_lock);
+	hash_for_each_safe(vms, bkt, tmp, vm, node) {
+		hash_del(&vm->node);
+		hlist_add_head(&vm->node, &list);
+		nr_vms--;
+	}
+	mutex_unlock(&vms_lock);
+
+	hlist_for_each_entry_safe(vm, tmp, &list, node)
+		stop(vm);
+
+	/* Pending unhook work items hold references: let them drop them. */
+	destroy_workqueue(kvmi_wq);
+}

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Helpers for kvmi's tests; see kvmi_util.h. */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "kvmi_util.h"
+
+void kvmi_fail(const char *file, int line, const char *cond,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# %s:%d: check failed: %s\n# ", file, line, cond);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	exit(1);
+}
+
+static int ioctl_ret(int ret)
+{
+	return ret < 0 ? -errno : ret;
+}
+
+int kvmi_hook_fd(struct kvm_vm *vm, int fd, uint32_t padding)
+{
+	struct kvm_introspection_hook hook = { .fd = fd, .padding = padding };
+
+	return ioctl_ret(ioctl(vm->fd, KVM_INTROSPECTION_HOOK, &hook));
+}
+
+int kvmi_unhook(struct kvm_vm *vm)
+{
+	return ioctl_ret(ioctl(vm->fd, KVM_INTROSPECTION_UNHOOK));
+}
+
+int kvmi_preunhook(struct kvm_vm *vm)
+{
+	return ioctl_ret(ioctl(vm->fd, KVM_INTROSPECTION_PREUNHOOK));
+}
+
+int kvmi_feature(struct kvm_vm *vm, bool event, uint32_t allow, int32_t id)
+{
+	struct kvm_introspection_feature feat = { .allow = allow, .id = id };
+
+	return ioctl_ret(ioctl(vm->fd, event ? KVM_INTROSPECTION_EVENT :
+				       KVM_INTROSPECTION_COMMAND, &feat));
+}
+
+void kvmi_hook(struct kvm_vm *vm, struct kvmi_tool *tool)
+{
+	int sv[2];
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair: %s",
+	      strerror(errno));
+	CHECK_EQ(kvmi_hook_fd(vm, sv[1], 0), 0);
+	close(sv[1]);		/* kvmi holds its own reference */
+	tool->fd = sv[0];
+	tool->seq = 100;
+}
+
+void kvmi_allow_all(struct kvm_vm *vm)
+{
+	CHECK_EQ(kvmi_feature(vm, false, 1, -1), 0);
+	CHECK_EQ(kvmi_feature(vm, true, 1, -1), 0);
+}
+
+void kvmi_send(struct kvmi_tool *tool, uint16_t id, uint32_t seq,
+	       const void *body, size_t len)
+{
+	struct kvmi_msg_hdr hdr = { .id = id, .size = len, .seq = seq };
+	struct iovec iov[2] = {
+		{ .iov_base = &hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)body, .iov_len = len },
+	};
+	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+	ssize_t n = sendmsg(tool->fd, &msg, MSG_NOSIGNAL);
+
+	CHECK(n == (ssize_t)(sizeof(hdr) + len), "sendmsg: %zd (%s)", n,
+	      strerror(errno));
+}
+
+static bool read_all(int fd, void *buf, size_t len, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char *p = buf;
+
+	while (len) {
+		ssize_t n;
+
+		if (poll(&pfd, 1, timeout_ms) != 1)
+			return false;
+		n = recv(fd, p, len, 0);
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= n;
+	}
+	return true;
+}
+
+int kvmi_recv(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr, void *body,
+	      size_t max, int timeout_ms)
+{
+	static char sink[KVMI_MSG_SIZE];
+
+	if (!read_all(tool->fd, hdr, sizeof(*hdr), timeout_ms))
+		return -1;
+	CHECK(hdr->size <= KVMI_MSG_SIZE, "reply size %u", hdr->size);
+	if (hdr->size <= max)
+		return read_all(tool->fd, body, hdr->size, timeout_ms) ? 0 : -1;
+	if (!read_all(tool->fd, body, max, timeout_ms))
+		return -1;
+	return read_all(tool->fd, sink, hdr->size - max, timeout_ms) ? 0 : -1;
+}
+
+int kvmi_cmd(struct kvmi_tool *tool, uint16_t id, const void *req,
+	     size_t req_len, void *rpl, size_t rpl_len)
+{
+	struct {
+		struct kvmi_error_code ec;
+		char data[KVMI_MSG_SIZE];
+	} r;
+	struct kvmi_msg_hdr hdr;
+	uint32_t seq = ++tool->seq;
+
+	kvmi_send(tool, id, seq, req, req_len);
+	CHECK(!kvmi_recv(tool, &hdr, &r, sizeof(r), 10000),
+	      "no reply to command %u", id);
+	CHECK_EQ(hdr.id, id);
+	CHECK_EQ(hdr.seq, seq);
+	CHECK(hdr.size >= sizeof(r.ec), "reply size %u", hdr.size);
+	CHECK_EQ(r.ec.padding, 0);
+	if (r.ec.err) {
+		CHECK_EQ(hdr.size, sizeof(r.ec));
+		return r.ec.err;
+	}
+	CHECK_EQ(hdr.size, sizeof(r.ec) + rpl_len);
+	memcpy(rpl, r.data, rpl_len);
+	return 0;
+}
+
+bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = tool->fd, .events = POLLIN };
+	char c;
+
+	while (poll(&pfd, 1, timeout_ms) == 1) {
+		ssize_t n = recv(tool->fd, &c, 1, 0);
+
+		if (n <= 0)
+			return true;
+	}
+	return false;
+}
+
+int kvmi_debugfs_count(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/debug/kvmi/vms", "r");
+	char key[32];
+	int val, ret = -1;
+
+	CHECK(f, "cannot open /sys/kernel/debug/kvmi/vms");
+	while (fscanf(f, "%31s %d", key, &val) == 2)
+		if (!strcmp(key, what))
+			ret = val;
+	fclose(f);
+	return ret;
+}
+
+bool kvmi_wait_hooked(int n, int timeout_ms)
+{
+	for (; timeout_ms > 0; timeout_ms -= 10) {
+		if (kvmi_debugfs_count("hooked") == n)
+			return true;
+		usleep(10000);
+	}
+	return kvmi_debugfs_count("hooked") == n;
+}
+
+int kvmi_run_tests(const struct kvmi_test *tests, size_t n)
+{
+	size_t i;
+
+	ksft_print_header();
+	ksft_set_plan(n);
+	for (i = 0; i < n; i++) {
+		int status;
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			tests[i].fn();
+			exit(0);
+		}
+		waitpid(pid, &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
+			ksft_test_result_skip("%s\n", tests[i].name);
+		else if (WIFEXITED(status) && !WEXITSTATUS(status))
+			ksft_test_result_pass("%s\n", tests[i].name);
+		else
+			ksft_test_result_fail("%s\n", tests[i].name);
+	}
+	return ksft_get_fail_cnt() ? KSFT_FAIL : KSFT_PASS;
+}

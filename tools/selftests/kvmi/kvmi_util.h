@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for kvmi's tests on the KVM selftests library: the device
+ * manager's ioctls, a tool end of the introspection socket, and a tiny
+ * runner that forks one child per test case and prints one TAP line each.
+ */
+#ifndef KVMI_TEST_UTIL_H
+#define KVMI_TEST_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/kvmi.h>
+#include <linux/kvmi_ctl.h>
+
+#include "kvm_util.h"
+
+/* The tool's end of the introspection socket. */
+struct kvmi_tool {
+	int fd;
+	uint32_t seq;
+};
+
+/* A failed check: print where and why, and fail the test case. */
+#define CHECK(cond, fmt, ...)						\
+	do {								\
+		if (!(cond))						\
+			kvmi_fail(__FILE__, __LINE__, #cond, fmt, ##__VA_ARGS__); \
+	} while (0)
+
+#define CHECK_EQ(actual, expected)					\
+	do {								\
+		long long __a = (long long)(actual);			\
+		long long __e = (long long)(expected);			\
+		CHECK(__a == __e, "%s: expected %lld, got %lld",	\
+		      #actual, __e, __a);				\
+	} while (0)
+
+void kvmi_fail(const char *file, int line, const char *cond,
+	       const char *fmt, ...) __attribute__((noreturn,
+						    format(printf, 4, 5)));
+
+/* Device-manager side: each returns 0 or -errno. */
+int kvmi_hook_fd(struct kvm_vm *vm, int fd, uint32_t padding);
+int kvmi_unhook(struct kvm_vm *vm);
+int kvmi_preunhook(struct kvm_vm *vm);
+int kvmi_feature(struct kvm_vm *vm, bool event, uint32_t allow, int32_t id);
+
+/* Hook @vm with a new socket pair; the tool keeps one end. */
+void kvmi_hook(struct kvm_vm *vm, struct kvmi_tool *tool);
+void kvmi_allow_all(struct kvm_vm *vm);
+
+/* Tool side. */
+void kvmi_send(struct kvmi_tool *tool, uint16_t id, uint32_t seq,
+	       const void *body, size_t len);
+int kvmi_cmd(struct kvmi_tool *tool, uint16_t id, const void *req,
+	     size_t req_len, void *rpl, size_t rpl_len);
+/* Receive one message (header + body up to @max); -1 on EOF/timeout. */
+int kvmi_recv(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr, void *body,
+	      size_t max, int timeout_ms);
+/* True once the peer closed the socket, within @timeout_ms. */
+bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms);
+
+/* /sys/kernel/debug/kvmi/vms */
+int kvmi_debugfs_count(const char *what);
+/* Wait until "hooked" reaches @n; true on success. */
+bool kvmi_wait_hooked(int n, int timeout_ms);
+
+/* Runner */
+struct kvmi_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+int kvmi_run_tests(const struct kvmi_test *tests, size_t n);
+
+#endif /* KVMI_TEST_UTIL_H */

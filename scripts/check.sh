@@ -53,16 +53,29 @@ fi
 KVERS=$(scripts/kernels.sh)
 echo "kernels: $(echo $KVERS)"
 
+build_one() {
+	make --no-print-directory KVER="$1" modules > "build/make-$1.log" 2>&1 ||
+		{ tail -30 "build/make-$1.log"; return 1; }
+}
+
 for k in $KVERS; do
-	stage "build $k" make --no-print-directory KVER="$k" modules > "build/make-$k.log" 2>&1 ||
-		tail -30 "build/make-$k.log"
+	stage "build $k" build_one "$k"
 done
 stage "checkpatch --strict" scripts/style.sh
 for k in $KVERS; do
 	stage "W=1 + sparse $k" scripts/sparse.sh "$k"
 done
 stage dkms_build scripts/dkms-build.sh
-stage "unit tests (user space)" make -s -C tools/selftests/unit O="$TOP/build/unit" run
+# The unit programs print one TAP line per check (hundreds): keep them in
+# a log, show the failures and a count.
+unit_tests() {
+	make -s -C tools/selftests/unit O="$TOP/build/unit" run > build/unit.log 2>&1
+	local rc=$?
+	grep -E "^not ok|rror" build/unit.log
+	echo "[unit] $(grep -c '^ok' build/unit.log) checks ok, $(grep -c '^not ok' build/unit.log) not ok (build/unit.log)"
+	return $rc
+}
+stage "unit tests (user space)" unit_tests
 
 for k in $KVERS; do
 	s=$(scripts/kernels.sh --series "$k")

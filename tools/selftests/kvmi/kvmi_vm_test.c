@@ -12,10 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -773,6 +775,29 @@ static void test_tool_closes(void)
 	kvmi_hook(vm, &tool);
 }
 
+/* The tool process dies: its socket closes with it. */
+static void test_tool_killed(void)
+{
+	struct kvmi_tool tool;
+	struct kvm_vm *vm;
+	pid_t pid;
+	int status;
+
+	hooked_vm(&vm, &tool);
+	pid = fork();
+	if (!pid) {
+		for (;;)
+			pause();	/* holds the tool's end, like a tool */
+	}
+	close(tool.fd);			/* the child has the only copy now */
+	usleep(100000);
+	CHECK_EQ(kvmi_debugfs_count("hooked"), 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	kvmi_hook(vm, &tool);
+}
+
 static void test_preunhook(void)
 {
 	struct kvmi_event ev;
@@ -861,6 +886,7 @@ static const struct kvmi_test tests[] = {
 	T(write_physical_short_data),
 	T(unhook_ioctl),
 	T(tool_closes),
+	T(tool_killed),
 	T(preunhook),
 	T(vm_destroyed),
 	T(hook_unhook_cycles),

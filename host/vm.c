@@ -12,13 +12,24 @@
 #include <linux/hashtable.h>
 #include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/net.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <net/sock.h>
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+
+/*
+ * A tool that stops reading must not block kvmi (nor a device manager
+ * asking for PREUNHOOK) forever: sends time out, which ends the session.
+ */
+static unsigned int send_timeout = 15;
+module_param(send_timeout, uint, 0644);
+MODULE_PARM_DESC(send_timeout,
+		 "Seconds a send to the tool may block before the session ends (default 15; applies to new sessions)");
 
 static DEFINE_MUTEX(vms_lock);
 static DEFINE_HASHTABLE(vms, 6);	/* protected by vms_lock */
@@ -101,6 +112,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 		err = -EINVAL;
 		goto out_sock;
 	}
+	sock_set_sndtimeo(sock->sk, max(1u, READ_ONCE(send_timeout)));
 
 	vm = kvzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
 	if (!vm) {

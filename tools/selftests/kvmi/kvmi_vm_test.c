@@ -833,6 +833,45 @@ static void test_vm_destroyed(void)
 	CHECK_EQ(kvmi_debugfs_count("contexts"), contexts);
 }
 
+static void set_send_timeout(const char *secs)
+{
+	int fd = open("/sys/module/kvmi/parameters/send_timeout", O_WRONLY);
+
+	CHECK(fd >= 0, "cannot open send_timeout");
+	CHECK(write(fd, secs, strlen(secs)) == (ssize_t)strlen(secs),
+	      "cannot write send_timeout");
+	close(fd);
+}
+
+/* A tool that stops reading: kvmi's sends time out and the session ends. */
+static void test_tool_stops_reading(void)
+{
+	struct kvmi_msg_hdr hdr = { .id = KVMI_GET_VERSION };
+	struct kvmi_tool tool;
+	struct kvm_vm *vm;
+	int i;
+
+	vm = new_vm(NULL, NULL, NULL);
+	set_send_timeout("1");
+	kvmi_hook(vm, &tool);
+	set_send_timeout("15");
+	fcntl(tool.fd, F_SETFL, O_NONBLOCK);
+	/*
+	 * Keep both directions full (never read a reply) until kvmi gives
+	 * up on its blocked send, for at most 10 s.
+	 */
+	for (i = 0; i < 1000; i++) {
+		while (send(tool.fd, &hdr, sizeof(hdr), MSG_NOSIGNAL) > 0)
+			hdr.seq++;
+		CHECK(errno == EAGAIN || errno == EPIPE || errno == ECONNRESET,
+		      "send: %s", strerror(errno));
+		if (kvmi_debugfs_count("hooked") == 0)
+			break;
+		usleep(10000);
+	}
+	CHECK_EQ(kvmi_debugfs_count("hooked"), 0);
+}
+
 static void test_hook_unhook_cycles(void)
 {
 	struct kvmi_get_version_reply ver;
@@ -889,6 +928,7 @@ static const struct kvmi_test tests[] = {
 	T(tool_killed),
 	T(preunhook),
 	T(vm_destroyed),
+	T(tool_stops_reading),
 	T(hook_unhook_cycles),
 };
 

@@ -1,14 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Hypercalls of introspector VMs (KVM_HC_MEM_MAP / KVM_HC_MEM_UNMAP).
+ * Hypercalls.
  *
- * Not implemented yet: every hypercall goes on to KVM, which answers
- * -KVM_ENOSYS for numbers it does not know.  Remote mapping lands with
- * issue 8 (docs: Documentation/status.rst).
+ * The HYPERCALL event: a guest asks its introspection tool for attention
+ * with the Xen-style hypercall KVMI uses, RAX = 34 (KVM_HC_XEN_HVM_OP),
+ * RDI = 24 (HVMOP_guest_request_vm_event), RSI = 0.  When the tool
+ * enabled the event on that vCPU, the vCPU waits for the reply; then
+ * CONTINUE completes the hypercall with RAX = 0, RETRY re-executes it,
+ * CRASH stops the VM (KVM_EXIT_SHUTDOWN).  Any other hypercall, and this
+ * one when the event is off, goes to KVM unchanged.
+ *
+ * KVM_HC_MEM_MAP / KVM_HC_MEM_UNMAP of introspector VMs land with
+ * remote mapping (Documentation/status.rst); until then KVM answers them.
  */
 #include "hooks/hooks.h"
+#include "kvmi_int.h"
+#include "vcpu.h"
+
+#define KVMI_HC_XEN_HVM_OP		34
+#define KVMI_HVMOP_GUEST_REQUEST_VM_EVENT 24
 
 bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret)
 {
-	return false;
+	struct kvmi_vcpu *kv;
+	struct kvmi_vm *vm;
+	u64 rax, rdi, rsi;
+	u8 action;
+
+	kvmi_vcpu_hypercall_regs(vcpu, &rax, &rdi, &rsi);
+	if (rax != KVMI_HC_XEN_HVM_OP ||
+	    rdi != KVMI_HVMOP_GUEST_REQUEST_VM_EVENT || rsi)
+		return false;
+
+	vm = kvmi_vm_get(kvmi_vcpu_kvm(vcpu));
+	if (!vm)
+		return false;
+	kv = kvmi_vcpu_find(vm, kvmi_vcpu_index(vcpu));
+	if (!kv || !test_bit(KVMI_EVENT_HYPERCALL, kv->events) ||
+	    READ_ONCE(vm->dying)) {
+		kvmi_vm_put(vm);
+		return false;
+	}
+
+	kvmi_vcpu_srcu_unlock(vcpu);
+	action = kvmi_vcpu_send_event(kv, KVMI_EVENT_HYPERCALL, NULL, 0, NULL, 0);
+	kvmi_vcpu_srcu_lock(vcpu);
+	kvmi_vm_put(vm);
+
+	switch (action) {
+	case KVMI_EVENT_ACTION_RETRY:
+		*ret = 1;
+		break;
+	case KVMI_EVENT_ACTION_CRASH:
+		kvmi_vcpu_crash(vcpu);
+		*ret = 1;
+		break;
+	default:
+		*ret = kvmi_vcpu_hypercall_done(vcpu, 0);
+		break;
+	}
+	return true;
 }

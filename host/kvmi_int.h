@@ -8,6 +8,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <linux/kvmi.h>
 
 struct kvm;
@@ -35,6 +36,10 @@ struct seq_file;
  * @errors_as_events: while replies are off, report errors as
  *		      KVMI_EVENT_CMD_ERROR events; receive thread only
  * @uuid: the VM's uuid given at hook time, for log messages
+ * @dying: the session is ending: no new job, waiting vCPUs continue
+ * @vcpus: struct kvmi_vcpu by vCPU index, created on first use
+ * @rcu: the context is freed after a grace period (the KVM_RUN probe
+ *	 reads it under RCU)
  * @buf: receive buffer, receive thread only
  */
 struct kvmi_vm {
@@ -52,15 +57,20 @@ struct kvmi_vm {
 	bool replies_off;
 	bool errors_as_events;
 	u8 uuid[16];
+	bool dying;
+	struct xarray vcpus;
+	struct rcu_head rcu;
 	u8 buf[KVMI_MSG_SIZE];
 };
 
 /* vm.c: lifetime of hooked VMs */
 int kvmi_vms_init(void);
+void kvmi_vms_shutdown(void);
 void kvmi_vms_exit(void);
 int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook);
 int kvmi_vm_unhook(struct kvm *kvm);
 void kvmi_vm_unhook_async(struct kvmi_vm *vm);
+void kvmi_vm_disconnect(struct kvmi_vm *vm);
 struct kvmi_vm *kvmi_vm_get(struct kvm *kvm);
 void kvmi_vm_put(struct kvmi_vm *vm);
 void kvmi_vms_show(struct seq_file *m);

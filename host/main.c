@@ -8,6 +8,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "vcpu.h"
 
 static int __init kvmi_init(void)
 {
@@ -21,9 +22,13 @@ static int __init kvmi_init(void)
 	if (ret)
 		goto out_vms;
 
-	ret = kvmi_control_init();
+	ret = kvmi_vcpu_services_init();
 	if (ret)
 		goto out_hooks;
+
+	ret = kvmi_control_init();
+	if (ret)
+		goto out_vcpu;
 
 	ret = kvmi_debugfs_init();
 	if (ret)
@@ -34,6 +39,8 @@ static int __init kvmi_init(void)
 
 out_control:
 	kvmi_control_exit();
+out_vcpu:
+	kvmi_vcpu_services_exit();
 out_hooks:
 	kvmi_hooks_exit();
 out_vms:
@@ -42,15 +49,20 @@ out_vms:
 }
 
 /*
- * Unload ends every introspection session: first no new request can
- * arrive (control device gone, hooks removed and drained), then every
- * hooked VM is unhooked; the VMs keep running.
+ * Unload ends every introspection session; the VMs keep running:
+ * 1. the control device goes, then every VM is unhooked and no new hook
+ *    is accepted; vCPUs waiting in events are woken and continue;
+ * 2. the hooks are removed and drained (no vCPU waits inside one now);
+ * 3. the KVM_RUN probe goes, and the vCPU work still running finishes.
  */
 static void __exit kvmi_exit(void)
 {
 	kvmi_debugfs_exit();
 	kvmi_control_exit();
+	kvmi_vms_shutdown();
 	kvmi_hooks_exit();
+	kvmi_vcpu_services_exit();
+	kvmi_vcpus_exit();
 	kvmi_vms_exit();
 	pr_info("kvmi: unloaded, KVM hooks removed\n");
 }

@@ -14,6 +14,8 @@
 
 #include "kvmi_int.h"
 #include "proto.h"
+#include "vcpu.h"
+#include "vcpu_cmd.h"
 #include "vm_cmd.h"
 
 /* The handlers, by message id; ids without one are not implemented. */
@@ -29,15 +31,24 @@ static const kvmi_cmd_fn handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_MAX_GFN] = kvmi_cmd_get_max_gfn,
 };
 
+/* vCPU commands; all but PAUSE_VCPU run as jobs in the vCPU thread. */
+static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
+	[KVMI_GET_VCPU_INFO] = kvmi_vcpu_cmd_get_info,
+	[KVMI_PAUSE_VCPU] = kvmi_vcpu_cmd_pause,
+	[KVMI_CONTROL_EVENTS] = kvmi_vcpu_cmd_control_events,
+};
+
 /* Events that kvmi can send. */
 static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_UNHOOK] = true,
 	[KVMI_EVENT_CMD_ERROR] = true,
+	[KVMI_EVENT_PAUSE_VCPU] = true,
+	[KVMI_EVENT_HYPERCALL] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)
 {
-	return id < KVMI_NUM_MESSAGES && handlers[id];
+	return id < KVMI_NUM_MESSAGES && (handlers[id] || vcpu_handlers[id]);
 }
 
 bool kvmi_event_is_implemented(unsigned int id)
@@ -129,6 +140,38 @@ int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(rhdr) + rhdr.size);
 }
 
+/* A vCPU command, copied for its job. */
+struct vcpu_cmd {
+	struct kvmi_msg_hdr hdr;
+	u8 req[KVMI_PROTO_MAX_FIXED];
+};
+
+static void vcpu_cmd_job(struct kvmi_vcpu *kv, void *ctx)
+{
+	struct vcpu_cmd *cmd = ctx;
+
+	if (vcpu_handlers[cmd->hdr.id](kv, &cmd->hdr, cmd->req))
+		kvmi_vm_disconnect(kv->vm);
+}
+
+static int dispatch_vcpu(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+			 const void *req)
+{
+	const struct kvmi_vcpu_hdr *vh = req;
+	struct kvmi_vcpu *kv = kvmi_vcpu_get(vm, vh->vcpu);
+	struct vcpu_cmd cmd = { .hdr = *hdr };
+	int err;
+
+	if (!kv)
+		return kvmi_msg_reply(vm, hdr, -KVM_EINVAL, NULL, 0);
+	if (hdr->id == KVMI_PAUSE_VCPU)
+		return vcpu_handlers[hdr->id](kv, hdr, req);
+
+	memcpy(cmd.req, req, sizeof(cmd.req));
+	err = kvmi_vcpu_queue_job(kv, vcpu_cmd_job, &cmd, sizeof(cmd));
+	return err ? kvmi_msg_reply(vm, hdr, err, NULL, 0) : 0;
+}
+
 /**
  * kvmi_msg_dispatch() - handle one received message
  * @vm: the VM's context
@@ -143,16 +186,16 @@ int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr)
 	u8 req[KVMI_PROTO_MAX_FIXED];
 	int err;
 
-	/* No event waits for a reply yet: an event reply is a stray. */
+	/* Event replies are routed to their vCPU; a stray one is an error. */
 	if (hdr->id == KVMI_EVENT_REPLY)
-		return -EPROTO;
+		return kvmi_vcpu_reply(vm, hdr, vm->buf);
 
 	rule = kvmi_proto_cmd_rule(hdr->id);
 	if (!rule)
 		return kvmi_msg_reply(vm, hdr, -KVM_ENOSYS, NULL, 0);
 	if (!test_bit(hdr->id, vm->cmd_allowed))
 		return kvmi_msg_reply(vm, hdr, -KVM_EPERM, NULL, 0);
-	if (!handlers[hdr->id])
+	if (!kvmi_cmd_is_implemented(hdr->id))
 		return kvmi_msg_reply(vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
 
 	/* A reply with data cannot be dropped silently. */
@@ -163,5 +206,7 @@ int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr)
 	if (err)
 		return kvmi_msg_reply(vm, hdr, err, NULL, 0);
 
+	if (rule->scope == KVMI_PROTO_VCPU)
+		return dispatch_vcpu(vm, hdr, req);
 	return handlers[hdr->id](vm, hdr, req);
 }

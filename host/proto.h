@@ -23,7 +23,7 @@
 
 /* The largest fixed part of any command (SET_REGISTERS: 8 + 144). */
 #define KVMI_PROTO_MAX_FIXED	256
-#define KVMI_PROTO_MAX_PADS	4
+#define KVMI_PROTO_MAX_PADS	6
 
 enum kvmi_proto_scope {
 	KVMI_PROTO_VM = 1,	/* runs on the receive thread */

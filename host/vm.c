@@ -21,6 +21,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "vcpu.h"
 
 /*
  * A tool that stops reading must not block kvmi (nor a device manager
@@ -34,6 +35,7 @@ MODULE_PARM_DESC(send_timeout,
 static DEFINE_MUTEX(vms_lock);
 static DEFINE_HASHTABLE(vms, 6);	/* protected by vms_lock */
 static unsigned int nr_vms;		/* protected by vms_lock */
+static bool unloading;			/* protected by vms_lock */
 static atomic_t nr_contexts;		/* allocated, hooked or not */
 static struct workqueue_struct *kvmi_wq;
 
@@ -52,9 +54,10 @@ static void release(struct kref *ref)
 {
 	struct kvmi_vm *vm = container_of(ref, struct kvmi_vm, ref);
 
+	kvmi_vcpus_free(vm);
 	sockfd_put(vm->sock);
 	kvmi_kvm_put(vm->kvm);
-	kvfree(vm);
+	kvfree_rcu(vm, rcu);
 	atomic_dec(&nr_contexts);
 }
 
@@ -124,10 +127,15 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	vm->sock = sock;
 	kref_init(&vm->ref);
 	mutex_init(&vm->send_lock);
+	xa_init(&vm->vcpus);
 	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
 	allow_defaults(vm);
 
 	mutex_lock(&vms_lock);
+	if (unloading) {
+		err = -EPERM;
+		goto out_unlock;
+	}
 	if (find(kvm)) {
 		err = -EEXIST;
 		goto out_unlock;
@@ -164,9 +172,11 @@ out_sock:
  */
 static void stop(struct kvmi_vm *vm)
 {
+	WRITE_ONCE(vm->dying, true);
 	kernel_sock_shutdown(vm->sock, SHUT_RDWR);
 	kthread_stop(vm->recv);
 	put_task_struct(vm->recv);
+	kvmi_vcpus_stop(vm);
 	pr_info("kvmi: unhooked VM %pUb\n", vm->uuid);
 	kvmi_vm_put(vm);
 }
@@ -238,6 +248,17 @@ void kvmi_vm_unhook_async(struct kvmi_vm *vm)
 }
 
 /**
+ * kvmi_vm_disconnect() - end the session from any thread
+ * @vm: the VM's context
+ *
+ * Shutting the socket down ends the receive thread, which unhooks.
+ */
+void kvmi_vm_disconnect(struct kvmi_vm *vm)
+{
+	kernel_sock_shutdown(vm->sock, SHUT_RDWR);
+}
+
+/**
  * kvmi_vms_show() - counters for debugfs
  * @m: the seq_file to print to
  *
@@ -265,11 +286,12 @@ int kvmi_vms_init(void)
 }
 
 /**
- * kvmi_vms_exit() - unhook every VM (module unload)
+ * kvmi_vms_shutdown() - unhook every VM and refuse new ones (unload)
  *
- * Context: the hooks are already removed, so no new VM can be hooked.
+ * vCPUs waiting in events are woken and continue, so that the hooks can
+ * then be drained.
  */
-void kvmi_vms_exit(void)
+void kvmi_vms_shutdown(void)
 {
 	struct kvmi_vm *vm;
 	struct hlist_node *tmp;
@@ -277,6 +299,7 @@ void kvmi_vms_exit(void)
 	int bkt;
 
 	mutex_lock(&vms_lock);
+	unloading = true;
 	hash_for_each_safe(vms, bkt, tmp, vm, node) {
 		hash_del(&vm->node);
 		hlist_add_head(&vm->node, &list);
@@ -286,7 +309,10 @@ void kvmi_vms_exit(void)
 
 	hlist_for_each_entry_safe(vm, tmp, &list, node)
 		stop(vm);
+}
 
-	/* Pending unhook work items hold references: let them drop them. */
+/* Pending unhook work items hold references: let them drop them. */
+void kvmi_vms_exit(void)
+{
 	destroy_workqueue(kvmi_wq);
 }

@@ -31,6 +31,35 @@ u64 kvmi_max_gfn(struct kvm *kvm);
 int kvmi_guest_read(struct kvm *kvm, u64 gpa, void *buf, size_t len);
 int kvmi_guest_write(struct kvm *kvm, u64 gpa, const void *buf, size_t len);
 
+/* KVM vCPU services (vcpu.c) */
+struct callback_head;
+struct kvm_regs;
+struct kvm_sregs;
+struct task_struct;
+int kvmi_vcpu_services_init(void);
+void kvmi_vcpu_services_exit(void);
+struct kvm_vcpu *kvmi_vcpu_by_index(struct kvm *kvm, unsigned int idx);
+unsigned int kvmi_vcpu_index(struct kvm_vcpu *vcpu);
+struct kvm *kvmi_vcpu_kvm(struct kvm_vcpu *vcpu);
+struct task_struct *kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu,
+					 struct callback_head *work,
+					 void (*func)(struct callback_head *));
+bool kvmi_vcpu_has_thread(struct kvm_vcpu *vcpu);
+bool kvmi_vcpu_cancel_work(struct task_struct *task,
+			   struct callback_head *work);
+void kvmi_vcpu_kick(struct kvm_vcpu *vcpu);
+bool kvmi_vcpu_is_current(struct kvm_vcpu *vcpu);
+u64 kvmi_vcpu_tsc_hz(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_crash(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_srcu_unlock(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_srcu_lock(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_get_state(struct kvm_vcpu *vcpu, u8 *mode,
+			 struct kvm_regs *regs, struct kvm_sregs *sregs,
+			 u64 *msrs);
+void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
+			      u64 *rsi);
+int kvmi_vcpu_hypercall_done(struct kvm_vcpu *vcpu, u64 result);
+
 /*
  * Callbacks into the core.  Each returns true when the core handled the
  * event itself (and then sets *ret); false passes it on to KVM.
@@ -77,5 +106,14 @@ void kvmi_on_vm_release(struct kvm *kvm);
  * Return: true if the capability is kvmi's.
  */
 bool kvmi_on_check_extension(struct kvm *kvm, long ext, int *ret);
+
+/**
+ * kvmi_on_vcpu_run() - a vCPU thread enters KVM_RUN
+ * @vcpu: the vCPU
+ *
+ * Context: the vCPU thread, from a kprobe: preemption disabled, must not
+ * sleep.
+ */
+void kvmi_on_vcpu_run(struct kvm_vcpu *vcpu);
 
 #endif /* KVMI_HOOKS_H */

@@ -14,6 +14,9 @@
 KVMI_STUB(kallsyms_lookup_name);
 KVMI_STUB(ftrace_location);
 KVMI_STUB(__module_address);
+KVMI_STUB(__get_regs);
+KVMI_STUB(__get_sregs);
+KVMI_STUB(task_work_cancel);
 
 #define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);
 #include "hook_list.h"

@@ -58,6 +58,9 @@ int kvmi_symbols_init(void)
 	} helpers[] = {
 		{ "ftrace_location", &KVMI_STUB_TARGET(ftrace_location) },
 		{ "__module_address", &KVMI_STUB_TARGET(__module_address) },
+		{ "task_work_cancel", &KVMI_STUB_TARGET(task_work_cancel) },
+		{ "kvm:__get_regs", &KVMI_STUB_TARGET(__get_regs) },
+		{ "kvm:__get_sregs", &KVMI_STUB_TARGET(__get_sregs) },
 	};
 	unsigned long addr;
 	int i;

@@ -322,7 +322,7 @@ static void test_not_implemented(void)
 	struct kvm_vm *vm;
 
 	hooked_vm(&vm, &tool);
-	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_VCPU_INFO, &vh, sizeof(vh), NULL, 0),
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_XSAVE, &vh, sizeof(vh), NULL, 0),
 		 -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_MAP_TOKEN, NULL, 0, NULL, 0),
 		 -KVM_EOPNOTSUPP);

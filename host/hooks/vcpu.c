@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM vCPU services for kvmi's core: finding vCPUs and their threads,
+ * making a vCPU thread run our work, reading a vCPU's state, and the
+ * "a vCPU thread enters KVM_RUN" callback.
+ *
+ * Work reaches a vCPU thread as task_work (TWA_RESUME): a vCPU in guest
+ * mode is kicked out, a halted one is unblocked (KVM_REQ_UNBLOCK), and
+ * KVM's run loop handles pending "resume" work before re-entering the
+ * guest, with the vCPU loaded and no SRCU held.  Work that runs anywhere
+ * else (the thread returned to user space first) is postponed by the
+ * core until the thread next enters KVM_RUN, which a kprobe reports.
+ */
+#include <linux/kprobes.h>
+#include <linux/kvm_host.h>
+#include <linux/sched/task.h>
+#include <linux/task_work.h>
+#include <asm/msr-index.h>
+
+#include "hooks.h"
+#include "stubs.h"
+
+static int run_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	kvmi_on_vcpu_run((struct kvm_vcpu *)regs->di);
+	return 0;
+}
+
+static struct kprobe run_probe = {
+	.symbol_name = "kvm:kvm_arch_vcpu_ioctl_run",
+	.pre_handler = run_pre,
+};
+
+/**
+ * kvmi_vcpu_services_init() - arm the KVM_RUN entry probe
+ *
+ * Return: 0, or the error of register_kprobe() (logged with the symbol).
+ */
+int kvmi_vcpu_services_init(void)
+{
+	int ret = register_kprobe(&run_probe);
+
+	if (ret)
+		pr_err("kvmi: cannot probe kvm:kvm_arch_vcpu_ioctl_run: %d\n",
+		       ret);
+	return ret;
+}
+
+void kvmi_vcpu_services_exit(void)
+{
+	unregister_kprobe(&run_probe);
+}
+
+/**
+ * kvmi_vcpu_by_index() - a VM's vCPU by its index
+ * @kvm: the VM
+ * @idx: index (struct kvm_vcpu.vcpu_idx, the KVMI vCPU number)
+ *
+ * Return: the vCPU, or NULL if there is none (yet) with that index.
+ */
+struct kvm_vcpu *kvmi_vcpu_by_index(struct kvm *kvm, unsigned int idx)
+{
+	if (idx >= atomic_read(&kvm->online_vcpus))
+		return NULL;
+	return kvm_get_vcpu(kvm, idx);
+}
+
+unsigned int kvmi_vcpu_index(struct kvm_vcpu *vcpu)
+{
+	return vcpu->vcpu_idx;
+}
+
+struct kvm *kvmi_vcpu_kvm(struct kvm_vcpu *vcpu)
+{
+	return vcpu->kvm;
+}
+
+/**
+ * kvmi_vcpu_queue_work() - make a vCPU thread run @work soon
+ * @vcpu: the vCPU
+ * @work: an unqueued callback_head
+ * @func: what to run
+ *
+ * Return: the thread (referenced: keep it for kvmi_vcpu_cancel_work()),
+ * or NULL if the vCPU never ran (no thread yet) or its thread is gone.
+ */
+struct task_struct *kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu,
+					 struct callback_head *work,
+					 task_work_func_t func)
+{
+	struct task_struct *task;
+
+	rcu_read_lock();
+	task = get_pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
+	rcu_read_unlock();
+	if (!task)
+		return NULL;
+
+	init_task_work(work, func);
+	if (task_work_add(task, work, TWA_RESUME)) {
+		put_task_struct(task);
+		return NULL;
+	}
+	kvmi_vcpu_kick(vcpu);
+	return task;
+}
+
+/* Has the vCPU run at least once (so that it has a thread)? */
+bool kvmi_vcpu_has_thread(struct kvm_vcpu *vcpu)
+{
+	return rcu_access_pointer(vcpu->pid);
+}
+
+/**
+ * kvmi_vcpu_cancel_work() - take back work that has not run yet
+ * @task: the thread returned by kvmi_vcpu_queue_work()
+ * @work: the work
+ *
+ * Return: true if it was still queued (it will not run).
+ */
+bool kvmi_vcpu_cancel_work(struct task_struct *task, struct callback_head *work)
+{
+	return kvmi_stub_task_work_cancel(task, work);
+}
+
+/* Get a vCPU out of guest mode or out of a halt, to handle its work. */
+void kvmi_vcpu_kick(struct kvm_vcpu *vcpu)
+{
+	kvm_make_request(KVM_REQ_UNBLOCK, vcpu);
+	kvm_vcpu_kick(vcpu);
+}
+
+/* Is the current thread running @vcpu (loaded, inside KVM_RUN)? */
+bool kvmi_vcpu_is_current(struct kvm_vcpu *vcpu)
+{
+	return kvm_get_running_vcpu() == vcpu;
+}
+
+u64 kvmi_vcpu_tsc_hz(struct kvm_vcpu *vcpu)
+{
+	return (u64)vcpu->arch.virtual_tsc_khz * 1000;
+}
+
+void kvmi_vcpu_crash(struct kvm_vcpu *vcpu)
+{
+	kvm_make_request(KVM_REQ_TRIPLE_FAULT, vcpu);
+}
+
+/* The vCPU thread waits for the tool: KVM's SRCU must not be held. */
+void kvmi_vcpu_srcu_unlock(struct kvm_vcpu *vcpu)
+	__releases(&vcpu->kvm->srcu)
+{
+	kvm_vcpu_srcu_read_unlock(vcpu);
+}
+
+void kvmi_vcpu_srcu_lock(struct kvm_vcpu *vcpu)
+	__acquires(&vcpu->kvm->srcu)
+{
+	kvm_vcpu_srcu_read_lock(vcpu);
+}
+
+static u8 operand_mode(const struct kvm_sregs *sregs)
+{
+	if ((sregs->efer & EFER_LMA) && sregs->cs.l)
+		return 8;
+	if (sregs->cs.db)
+		return 4;
+	return 2;
+}
+
+/**
+ * kvmi_vcpu_get_state() - the state every vCPU event carries
+ * @vcpu: the vCPU, loaded by the current thread
+ * @mode: out, operand size in bytes
+ * @regs: out, general registers
+ * @sregs: out, segments, descriptor tables, control registers
+ * @msrs: out, MSRs in the order of struct kvmi_event_arch's msrs
+ *	  (9 values); one KVM cannot read is reported as 0
+ *
+ * Context: the vCPU's thread, inside KVM_RUN.
+ */
+void kvmi_vcpu_get_state(struct kvm_vcpu *vcpu, u8 *mode,
+			 struct kvm_regs *regs, struct kvm_sregs *sregs,
+			 u64 *msrs)
+{
+	static const u32 index[] = {
+		MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+		MSR_IA32_SYSENTER_EIP, MSR_EFER, MSR_STAR, MSR_LSTAR,
+		MSR_CSTAR, MSR_IA32_CR_PAT, MSR_KERNEL_GS_BASE,
+	};
+	int i;
+
+	kvmi_stub___get_regs(vcpu, regs);
+	kvmi_stub___get_sregs(vcpu, sregs);
+	*mode = operand_mode(sregs);
+	for (i = 0; i < ARRAY_SIZE(index); i++)
+		if (kvm_get_msr(vcpu, index[i], &msrs[i]))
+			msrs[i] = 0;
+}
+
+/* Hypercall registers (a KVM hypercall: number in RAX, args in RBX...). */
+void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
+			      u64 *rsi)
+{
+	*rax = vcpu->arch.regs[VCPU_REGS_RAX];
+	*rdi = vcpu->arch.regs[VCPU_REGS_RDI];
+	*rsi = vcpu->arch.regs[VCPU_REGS_RSI];
+}
+
+/* Finish a hypercall that kvmi handled: result in RAX, skip the insn. */
+int kvmi_vcpu_hypercall_done(struct kvm_vcpu *vcpu, u64 result)
+{
+	vcpu->arch.regs[VCPU_REGS_RAX] = result;
+	return kvm_skip_emulated_instruction(vcpu);
+}

@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPUs of a hooked VM: jobs that run in the vCPU thread, and events that
+ * hold the vCPU until the tool replies.
+ *
+ * Jobs.  A job is queued on a vCPU's list and the vCPU thread is asked to
+ * run the list through task_work (hooks/vcpu.c): KVM's run loop handles
+ * it before the next guest entry, with the vCPU loaded, including for a
+ * halted vCPU.  If the work runs elsewhere (the thread left KVM_RUN
+ * first), the jobs are deferred and the work is queued again when the
+ * thread next enters KVM_RUN (kvmi_on_vcpu_run()).  So a command for a
+ * vCPU that is outside KVM_RUN waits until it enters it; one for a vCPU
+ * that never ran gets -KVM_EAGAIN.
+ *
+ * Events.  The vCPU thread sends the event and sleeps until the reply, a
+ * job (it runs jobs while it waits: the tool may send commands before it
+ * answers), the end of the session, or a fatal signal.  Without a reply
+ * the vCPU continues as if the tool had answered CONTINUE.
+ */
+#include <linux/hashtable.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/task_work.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <linux/wait_bit.h>
+
+#include "hooks/hooks.h"
+#include "kvmi_int.h"
+#include "vcpu.h"
+
+struct kvmi_job {
+	struct list_head link;
+	kvmi_job_fn fn;
+	u8 ctx[];
+};
+
+/* Every kvmi_vcpu by struct kvm_vcpu, for the KVM_RUN probe. */
+static DEFINE_HASHTABLE(table, 8);
+static DEFINE_SPINLOCK(table_lock);	/* writers; readers use RCU */
+
+/* task_works queued or running: module unload waits for them. */
+static atomic_t works = ATOMIC_INIT(0);
+
+static void work_done(void)
+{
+	if (atomic_dec_and_test(&works))
+		wake_up_var(&works);
+}
+
+int kvmi_vcpus_init(void)
+{
+	return 0;
+}
+
+/*
+ * Module unload: every session has ended, so no work is queued any more;
+ * wait for works still running, then for their last instructions.
+ */
+void kvmi_vcpus_exit(void)
+{
+	wait_var_event(&works, !atomic_read(&works));
+	synchronize_rcu_tasks();
+}
+
+/**
+ * kvmi_vcpu_find() - a vCPU's context, if it has one
+ * @vm: the VM's context
+ * @idx: the vCPU index
+ */
+struct kvmi_vcpu *kvmi_vcpu_find(struct kvmi_vm *vm, unsigned int idx)
+{
+	return xa_load(&vm->vcpus, idx);
+}
+
+/**
+ * kvmi_vcpu_get() - a vCPU's context, created on first use
+ * @vm: the VM's context
+ * @idx: the vCPU index
+ *
+ * Context: process context.
+ * Return: the context (owned by @vm), or NULL if there is no such vCPU
+ * or no memory.
+ */
+struct kvmi_vcpu *kvmi_vcpu_get(struct kvmi_vm *vm, unsigned int idx)
+{
+	struct kvm_vcpu *vcpu = kvmi_vcpu_by_index(vm->kvm, idx);
+	struct kvmi_vcpu *kv;
+	int err;
+
+	if (!vcpu)
+		return NULL;
+	kv = xa_load(&vm->vcpus, idx);
+	if (kv)
+		return kv;
+
+	kv = kzalloc(sizeof(*kv), GFP_KERNEL_ACCOUNT);
+	if (!kv)
+		return NULL;
+	kv->vm = vm;
+	kv->vcpu = vcpu;
+	kv->idx = idx;
+	spin_lock_init(&kv->lock);
+	INIT_LIST_HEAD(&kv->jobs);
+	init_waitqueue_head(&kv->wq);
+
+	err = xa_insert(&vm->vcpus, idx, kv, GFP_KERNEL_ACCOUNT);
+	if (err) {
+		kfree(kv);
+		return err == -EBUSY ? xa_load(&vm->vcpus, idx) : NULL;
+	}
+	spin_lock(&table_lock);
+	hash_add_rcu(table, &kv->node, (unsigned long)vcpu);
+	spin_unlock(&table_lock);
+	return kv;
+}
+
+static void run_work(struct callback_head *work);
+
+/*
+ * Queue the work on @task (the current thread) or on the vCPU's thread.
+ * Called with @kv->work_busy set by the caller, which owns the queueing.
+ */
+static bool arm_work(struct kvmi_vcpu *kv, struct task_struct *task)
+{
+	if (!kref_get_unless_zero(&kv->vm->ref))
+		return false;
+	atomic_inc(&works);
+
+	if (task) {
+		init_task_work(&kv->work, run_work);
+		if (task_work_add(task, &kv->work, TWA_RESUME))
+			task = NULL;
+		else
+			get_task_struct(task);
+	} else {
+		task = kvmi_vcpu_queue_work(kv->vcpu, &kv->work, run_work);
+	}
+
+	spin_lock(&kv->lock);
+	kv->work_task = task;
+	if (!task) {
+		kv->work_busy = false;
+		kv->deferred = true;
+	}
+	spin_unlock(&kv->lock);
+
+	if (!task) {
+		kvmi_vm_put(kv->vm);
+		work_done();
+	}
+	return task;
+}
+
+static void free_jobs(struct list_head *jobs)
+{
+	struct kvmi_job *job, *tmp;
+
+	list_for_each_entry_safe(job, tmp, jobs, link)
+		kfree(job);
+}
+
+/* Run every queued job, in the vCPU thread. */
+static void run_jobs(struct kvmi_vcpu *kv)
+{
+	struct kvmi_job *job;
+
+	for (;;) {
+		spin_lock(&kv->lock);
+		job = list_first_entry_or_null(&kv->jobs, struct kvmi_job,
+					       link);
+		if (job)
+			list_del(&job->link);
+		spin_unlock(&kv->lock);
+		if (!job)
+			break;
+		if (!READ_ONCE(kv->vm->dying))
+			job->fn(kv, job->ctx);
+		kfree(job);
+	}
+}
+
+static void run_work(struct callback_head *work)
+{
+	struct kvmi_vcpu *kv = container_of(work, struct kvmi_vcpu, work);
+	struct kvmi_vm *vm = kv->vm;
+	struct task_struct *task;
+	bool here = kvmi_vcpu_is_current(kv->vcpu);
+
+	spin_lock(&kv->lock);
+	task = kv->work_task;
+	kv->work_task = NULL;
+	kv->work_busy = false;
+	if (!here && !list_empty(&kv->jobs) && !READ_ONCE(vm->dying))
+		kv->deferred = true;
+	spin_unlock(&kv->lock);
+	if (task)
+		put_task_struct(task);
+
+	if (here)
+		run_jobs(kv);
+
+	kvmi_vm_put(vm);
+	work_done();
+}
+
+/**
+ * kvmi_vcpu_queue_job() - have the vCPU thread run @fn
+ * @kv: the vCPU's context
+ * @fn: the job
+ * @ctx: bytes copied for the job
+ * @len: their length
+ *
+ * Context: process context.
+ * Return: 0; -KVM_EAGAIN if the vCPU never ran (it has no thread yet);
+ * -KVM_ENOMEM.  A job for a vCPU whose thread is outside KVM_RUN waits
+ * until the thread enters it.
+ */
+int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
+			const void *ctx, size_t len)
+{
+	struct kvmi_job *job;
+	bool arm = false;
+
+	if (!kvmi_vcpu_has_thread(kv->vcpu))
+		return -KVM_EAGAIN;
+	job = kmalloc(sizeof(*job) + len, GFP_KERNEL_ACCOUNT);
+	if (!job)
+		return -KVM_ENOMEM;
+	job->fn = fn;
+	memcpy(job->ctx, ctx, len);
+
+	spin_lock(&kv->lock);
+	list_add_tail(&job->link, &kv->jobs);
+	if (!kv->work_busy && !kv->deferred) {
+		kv->work_busy = true;
+		arm = true;
+	}
+	spin_unlock(&kv->lock);
+
+	wake_up(&kv->wq);	/* a vCPU waiting in an event runs jobs */
+	if (arm)
+		arm_work(kv, NULL);	/* on failure: deferred */
+	kvmi_vcpu_kick(kv->vcpu);
+	return 0;
+}
+
+/* The KVM_RUN probe: queue deferred jobs on the entering thread. */
+void kvmi_on_vcpu_run(struct kvm_vcpu *vcpu)
+{
+	struct kvmi_vcpu *kv, *found = NULL;
+	bool arm = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(table, kv, node, (unsigned long)vcpu)
+		if (kv->vcpu == vcpu)
+			found = kv;
+	if (found && READ_ONCE(found->deferred)) {
+		spin_lock(&found->lock);
+		if (found->deferred && !found->work_busy &&
+		    !READ_ONCE(found->vm->dying)) {
+			found->deferred = false;
+			found->work_busy = true;
+			arm = true;
+		}
+		spin_unlock(&found->lock);
+		if (arm)
+			arm_work(found, current);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * kvmi_vcpus_stop() - end the jobs and events of a VM (unhook)
+ * @vm: the VM's context, already marked dying
+ *
+ * Queued work is taken back; waiting vCPUs are woken and continue.
+ */
+void kvmi_vcpus_stop(struct kvmi_vm *vm)
+{
+	struct kvmi_vcpu *kv;
+	unsigned long idx;
+
+	xa_for_each(&vm->vcpus, idx, kv) {
+		struct task_struct *task;
+		bool cancelled = false;
+		LIST_HEAD(jobs);
+
+		spin_lock(&kv->lock);
+		list_splice_init(&kv->jobs, &jobs);
+		kv->deferred = false;
+		task = kv->work_task;
+		if (task && kvmi_vcpu_cancel_work(task, &kv->work)) {
+			kv->work_task = NULL;
+			kv->work_busy = false;
+			cancelled = true;
+		}
+		spin_unlock(&kv->lock);
+
+		if (cancelled) {
+			put_task_struct(task);
+			kvmi_vm_put(vm);
+			work_done();
+		}
+		free_jobs(&jobs);
+		wake_up_all(&kv->wq);
+	}
+}
+
+/**
+ * kvmi_vcpus_free() - free the vCPU contexts (last reference of the VM)
+ * @vm: the VM's context
+ */
+void kvmi_vcpus_free(struct kvmi_vm *vm)
+{
+	struct kvmi_vcpu *kv;
+	unsigned long idx;
+
+	xa_for_each(&vm->vcpus, idx, kv) {
+		spin_lock(&table_lock);
+		hash_del_rcu(&kv->node);
+		spin_unlock(&table_lock);
+		free_jobs(&kv->jobs);
+		kfree_rcu(kv, rcu);
+	}
+	xa_destroy(&vm->vcpus);
+}
+
+static bool wake_cond(struct kvmi_vcpu *kv)
+{
+	bool ret;
+
+	spin_lock(&kv->lock);
+	ret = kv->replied || !list_empty(&kv->jobs);
+	spin_unlock(&kv->lock);
+	return ret || READ_ONCE(kv->vm->dying);
+}
+
+/**
+ * kvmi_vcpu_send_event() - send a vCPU event and wait for the reply
+ * @kv: the vCPU's context
+ * @event: KVMI_EVENT_*
+ * @data: the event's payload
+ * @len: its length
+ * @reply: out, the event-specific reply data (zero-extended)
+ * @reply_len: its length, the most the tool may send
+ *
+ * Context: the vCPU thread, vCPU loaded, KVM's SRCU not held; sleeps.
+ * Return: the tool's action; KVMI_EVENT_ACTION_CONTINUE if the session
+ * ended, or the thread got a fatal signal, before the reply.
+ */
+u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
+			size_t len, void *reply, size_t reply_len)
+{
+	struct kvmi_vm *vm = kv->vm;
+	struct kvmi_msg_hdr hdr = { .id = KVMI_EVENT };
+	struct kvmi_event *common;
+	struct kvec vec[3];
+	u8 action = KVMI_EVENT_ACTION_CONTINUE;
+	u64 msrs[9];
+
+	common = kzalloc(sizeof(*common), GFP_KERNEL);
+	if (!common)
+		return action;
+	common->size = sizeof(*common);
+	common->vcpu = kv->idx;
+	common->event = event;
+	kvmi_vcpu_get_state(kv->vcpu, &common->arch.mode, &common->arch.regs,
+			    &common->arch.sregs, msrs);
+	BUILD_BUG_ON(sizeof(common->arch.msrs) != sizeof(msrs));
+	memcpy(&common->arch.msrs, msrs, sizeof(msrs));
+
+	hdr.size = sizeof(*common) + len;
+	hdr.seq = atomic_inc_return(&vm->event_seq);
+	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
+	vec[1] = (struct kvec){ .iov_base = common, .iov_len = sizeof(*common) };
+	vec[2] = (struct kvec){ .iov_base = (void *)data, .iov_len = len };
+
+	spin_lock(&kv->lock);
+	kv->waiting = true;
+	kv->replied = false;
+	kv->ev_seq = hdr.seq;
+	kv->ev_id = event;
+	kv->reply_max = reply_len;
+	spin_unlock(&kv->lock);
+
+	if (kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(hdr) + hdr.size)) {
+		kvmi_vm_disconnect(vm);
+		goto out;
+	}
+
+	for (;;) {
+		if (wait_event_killable(kv->wq, wake_cond(kv)))
+			break;
+		run_jobs(kv);
+		spin_lock(&kv->lock);
+		if (kv->replied) {
+			const struct kvmi_event_reply *r = (void *)kv->reply;
+
+			action = r->action;
+			memcpy(reply, kv->reply + sizeof(*r), reply_len);
+			spin_unlock(&kv->lock);
+			break;
+		}
+		spin_unlock(&kv->lock);
+		if (READ_ONCE(vm->dying))
+			break;
+	}
+out:
+	spin_lock(&kv->lock);
+	kv->waiting = false;
+	spin_unlock(&kv->lock);
+	kfree(common);
+	return action;
+}
+
+/**
+ * kvmi_vcpu_reply() - an event reply arrived (KVMI_EVENT_REPLY)
+ * @vm: the VM's context
+ * @hdr: its header
+ * @body: its payload
+ *
+ * Context: the receive thread.
+ * Return: 0, or -EPROTO for a reply that nothing waits for or that
+ * breaks the rules (the session then ends).
+ */
+int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+		    const void *body)
+{
+	const struct kvmi_vcpu_hdr *vh = body;
+	const struct kvmi_event_reply *r = body + sizeof(*vh);
+	size_t extra;
+	struct kvmi_vcpu *kv;
+	int ret = -EPROTO;
+
+	if (hdr->size < sizeof(*vh) + sizeof(*r) || vh->padding1 ||
+	    vh->padding2 || r->padding1 || r->padding2 ||
+	    r->action > KVMI_EVENT_ACTION_CRASH)
+		return -EPROTO;
+	extra = hdr->size - sizeof(*vh) - sizeof(*r);
+	kv = kvmi_vcpu_find(vm, vh->vcpu);
+	if (!kv)
+		return -EPROTO;
+
+	spin_lock(&kv->lock);
+	if (kv->waiting && !kv->replied && kv->ev_seq == hdr->seq &&
+	    kv->ev_id == r->event && extra <= kv->reply_max) {
+		memset(kv->reply, 0, sizeof(kv->reply));
+		memcpy(kv->reply, r, sizeof(*r) + extra);
+		kv->replied = true;
+		ret = 0;
+	}
+	spin_unlock(&kv->lock);
+	if (!ret)
+		wake_up(&kv->wq);
+	return ret;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* vCPUs of a hooked VM: jobs and events (vcpu.c). */
+#ifndef KVMI_VCPU_H
+#define KVMI_VCPU_H
+
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "kvmi_int.h"
+
+struct kvm_vcpu;
+struct kvmi_vcpu;
+
+/* Largest reply data that follows struct kvmi_event_reply. */
+#define KVMI_MAX_EVENT_REPLY	sizeof(struct kvmi_event_pf_reply)
+
+typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
+
+/**
+ * struct kvmi_vcpu - introspection state of one vCPU
+ * @vm: its VM's context (no reference: @vm owns this)
+ * @vcpu: the KVM vCPU
+ * @idx: its index
+ * @node: in the global table of vCPUs, for the KVM_RUN probe (RCU)
+ * @lock: protects @jobs, @work_task, @work_busy, @deferred and the event
+ *	  fields marked (L)
+ * @jobs: work for the vCPU thread
+ * @work: the task_work that runs @jobs
+ * @work_task: the thread @work is queued on, referenced
+ * @work_busy: @work is queued or being queued
+ * @deferred: @jobs wait for the thread's next KVM_RUN
+ * @wq: the vCPU thread waits here for a reply or a job
+ * @events: vCPU events the tool enabled (atomic bit ops)
+ * @pauses: PAUSE_VCPU requests not yet turned into events
+ * @waiting: (L) an event waits for its reply
+ * @ev_seq: (L) its seq
+ * @ev_id: (L) its id
+ * @reply_max: (L) reply data it accepts after struct kvmi_event_reply
+ * @replied: (L) the reply arrived
+ * @reply: (L) the reply: struct kvmi_event_reply and its data
+ * @rcu: for freeing
+ */
+struct kvmi_vcpu {
+	struct kvmi_vm *vm;
+	struct kvm_vcpu *vcpu;
+	unsigned int idx;
+	struct hlist_node node;
+	spinlock_t lock;	/* see above */
+	struct list_head jobs;
+	struct callback_head work;
+	struct task_struct *work_task;
+	bool work_busy;
+	bool deferred;
+	wait_queue_head_t wq;
+	DECLARE_BITMAP(events, KVMI_NUM_EVENTS);
+	atomic_t pauses;
+	bool waiting;
+	u32 ev_seq;
+	u8 ev_id;
+	size_t reply_max;
+	bool replied;
+	u8 reply[sizeof(struct kvmi_event_reply) + KVMI_MAX_EVENT_REPLY];
+	struct rcu_head rcu;
+};
+
+int kvmi_vcpus_init(void);
+void kvmi_vcpus_exit(void);
+struct kvmi_vcpu *kvmi_vcpu_get(struct kvmi_vm *vm, unsigned int idx);
+struct kvmi_vcpu *kvmi_vcpu_find(struct kvmi_vm *vm, unsigned int idx);
+void kvmi_vcpus_stop(struct kvmi_vm *vm);
+void kvmi_vcpus_free(struct kvmi_vm *vm);
+int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
+			const void *ctx, size_t len);
+u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
+			size_t len, void *reply, size_t reply_len);
+int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+		    const void *body);
+
+#endif /* KVMI_VCPU_H */

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vCPU-scope commands.  They run as jobs in the vCPU thread (vcpu.c),
+ * except KVMI_PAUSE_VCPU, which the receive thread handles: it only
+ * queues the PAUSE_VCPU event's job.
+ */
+#include "hooks/hooks.h"
+#include "kvmi_int.h"
+#include "proto.h"
+#include "vcpu.h"
+#include "vcpu_cmd.h"
+
+/* At most this many pause requests wait for their event, per vCPU. */
+#define KVMI_MAX_PAUSES 1001
+
+int kvmi_vcpu_cmd_get_info(struct kvmi_vcpu *kv,
+			   const struct kvmi_msg_hdr *hdr, const void *req)
+{
+	struct kvmi_get_vcpu_info_reply rpl = {
+		.tsc_speed = kvmi_vcpu_tsc_hz(kv->vcpu),
+	};
+
+	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
+}
+
+/* Events a tool turns on per vCPU with KVMI_CONTROL_EVENTS. */
+static bool controllable(unsigned int id)
+{
+	switch (id) {
+	case KVMI_EVENT_CR:
+	case KVMI_EVENT_MSR:
+	case KVMI_EVENT_XSETBV:
+	case KVMI_EVENT_BREAKPOINT:
+	case KVMI_EVENT_HYPERCALL:
+	case KVMI_EVENT_PF:
+	case KVMI_EVENT_DESCRIPTOR:
+	case KVMI_EVENT_SINGLESTEP:
+	case KVMI_EVENT_CPUID:
+		return true;
+	}
+	return false;
+}
+
+int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
+				 const struct kvmi_msg_hdr *hdr,
+				 const void *req)
+{
+	const struct kvmi_control_events *cmd = req + sizeof(struct kvmi_vcpu_hdr);
+	int err = 0;
+
+	if (cmd->enable > 1 || !controllable(cmd->event_id))
+		err = -KVM_EINVAL;
+	else if (!test_bit(cmd->event_id, kv->vm->event_allowed))
+		err = -KVM_EPERM;
+	else if (!kvmi_event_is_implemented(cmd->event_id))
+		err = -KVM_EOPNOTSUPP;
+	else if (cmd->enable)
+		set_bit(cmd->event_id, kv->events);
+	else
+		clear_bit(cmd->event_id, kv->events);
+	return kvmi_msg_reply(kv->vm, hdr, err, NULL, 0);
+}
+
+static void pause_job(struct kvmi_vcpu *kv, void *ctx)
+{
+	atomic_dec(&kv->pauses);
+	if (kvmi_vcpu_send_event(kv, KVMI_EVENT_PAUSE_VCPU, NULL, 0, NULL, 0) ==
+	    KVMI_EVENT_ACTION_CRASH)
+		kvmi_vcpu_crash(kv->vcpu);
+}
+
+/*
+ * Runs on the receive thread.  Each successful request produces exactly
+ * one PAUSE_VCPU event, sent after the reply (the reply is sent first,
+ * so that a tool never sees the event before it).  The vCPU is kicked out
+ * of guest mode (or out of a halt) right after; "wait" is checked but
+ * does not change that.
+ */
+int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
+			const void *req)
+{
+	const struct kvmi_pause_vcpu *cmd = req + sizeof(struct kvmi_vcpu_hdr);
+	int err;
+
+	if (cmd->wait > 1)
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EINVAL, NULL, 0);
+	if (!test_bit(KVMI_EVENT_PAUSE_VCPU, kv->vm->event_allowed))
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EPERM, NULL, 0);
+	if (!kvmi_vcpu_has_thread(kv->vcpu))
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EAGAIN, NULL, 0);
+	if (atomic_inc_return(&kv->pauses) > KVMI_MAX_PAUSES) {
+		atomic_dec(&kv->pauses);
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EBUSY, NULL, 0);
+	}
+
+	err = kvmi_msg_reply(kv->vm, hdr, 0, NULL, 0);
+	if (err)
+		return err;
+	if (kvmi_vcpu_queue_job(kv, pause_job, NULL, 0)) {
+		atomic_dec(&kv->pauses);
+		pr_warn_ratelimited("kvmi: VM %pUb: vCPU %u: PAUSE_VCPU event lost (no memory)\n",
+				    kv->vm->uuid, kv->idx);
+	}
+	return 0;
+}

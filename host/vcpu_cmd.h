@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Handlers of the vCPU-scope commands (vcpu_cmd.c). */
+#ifndef KVMI_VCPU_CMD_H
+#define KVMI_VCPU_CMD_H
+
+#include "vcpu.h"
+
+/*
+ * A vCPU handler gets the command's fixed part (starting with struct
+ * kvmi_vcpu_hdr), checked and zero-extended, and answers with
+ * kvmi_msg_reply().
+ */
+typedef int (*kvmi_vcpu_cmd_fn)(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr,
+				const void *req);
+
+int kvmi_vcpu_cmd_get_info(struct kvmi_vcpu *kv,
+			   const struct kvmi_msg_hdr *hdr, const void *req);
+int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
+				 const struct kvmi_msg_hdr *hdr,
+				 const void *req);
+int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
+			const void *req);
+
+#endif /* KVMI_VCPU_CMD_H */

@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kvmi_vcpu_test: jobs in vCPU threads, the PAUSE_VCPU and HYPERCALL
+ * events and their replies, vCPU commands, and vCPUs released when a
+ * session ends.
+ *
+ * vCPUs run in their own threads (runner_*), as under a VMM; the test
+ * is the device manager and the tool.  A hang (a vCPU never released)
+ * fails through the runner's timeout: there is no timing assertion.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "kvmi_util.h"
+
+#define MAX_VCPUS 4
+
+static vm_vaddr_t flag_gva;		/* the guests wait for it */
+static uint64_t hc_count;		/* hypercalls per vCPU (guest_hc) */
+
+/* The hypercall that raises KVMI_EVENT_HYPERCALL (RAX 34, RDI 24, RSI 0). */
+static uint64_t event_hypercall(void)
+{
+	uint64_t ret;
+
+	asm volatile("vmmcall" : "=a"(ret) : "a"(34ul), "D"(24ul), "S"(0ul)
+		     : "memory");
+	return ret;
+}
+
+/* Every guest says hello first, so that the test knows it runs. */
+static void guest_spin(void)
+{
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	GUEST_DONE();
+}
+
+static void guest_halt(void)
+{
+	GUEST_SYNC(0);
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+/* hc_count event hypercalls; reports how many did not return 0. */
+static void guest_hc(void)
+{
+	uint64_t i, bad = 0, last = 0;
+
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	for (i = 0; i < hc_count; i++) {
+		last = event_hypercall();
+		if (last)
+			bad++;
+	}
+	GUEST_SYNC_ARGS(1, bad, last, 0, 0);
+	GUEST_DONE();
+}
+
+struct runner {
+	pthread_t thread;
+	struct kvm_vcpu *vcpu;
+	uint64_t bad, last;	/* from guest_hc */
+	uint32_t exit_reason;
+	bool started;
+	bool done;
+};
+
+static struct kvm_vm *vm;
+static struct kvm_vcpu *vcpus[MAX_VCPUS];
+static struct runner runners[MAX_VCPUS];
+static void *flag_hva;
+
+static void *runner_fn(void *arg)
+{
+	struct runner *r = arg;
+	struct ucall uc;
+
+	for (;;) {
+		vcpu_run(r->vcpu);
+		r->exit_reason = r->vcpu->run->exit_reason;
+		if (r->exit_reason != KVM_EXIT_IO)
+			break;
+		switch (get_ucall(r->vcpu, &uc)) {
+		case UCALL_SYNC:
+			if (uc.args[1] == 0) {
+				WRITE_ONCE(r->started, true);
+				continue;
+			}
+			r->bad = uc.args[2];
+			r->last = uc.args[3];
+			continue;
+		case UCALL_DONE:
+			r->done = true;
+			return NULL;
+		default:
+			return NULL;
+		}
+	}
+	return NULL;
+}
+
+static void setup(int n, void *guest_code, struct kvmi_tool *tool)
+{
+	vm = vm_create_with_vcpus(n, guest_code, vcpus);
+	flag_gva = vm_vaddr_alloc_page(vm);
+	flag_hva = addr_gva2hva(vm, flag_gva);
+	sync_global_to_guest(vm, flag_gva);
+	sync_global_to_guest(vm, hc_count);
+	kvmi_hook(vm, tool);
+	kvmi_allow_all(vm);
+}
+
+static void start_one(int i)
+{
+	runners[i].vcpu = vcpus[i];
+	pthread_create(&runners[i].thread, NULL, runner_fn, &runners[i]);
+	while (!READ_ONCE(runners[i].started))
+		usleep(1000);
+}
+
+/* Start @n vCPU threads; return once every guest said hello. */
+static void start(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		start_one(i);
+}
+
+/* Let the guests go on (past their wait for the flag). */
+static void go(void)
+{
+	uint64_t one = 1;
+
+	memcpy(flag_hva, &one, sizeof(one));
+}
+
+static void release_and_join(int n)
+{
+	int i;
+
+	go();
+	for (i = 0; i < n; i++)
+		pthread_join(runners[i].thread, NULL);
+}
+
+static int vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
+		    const void *req, size_t len, void *rpl, size_t rpl_len)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		char req[64];
+	} msg = { .vh = { .vcpu = vcpu } };
+
+	memcpy(msg.req, req, len);
+	return kvmi_cmd(tool, id, &msg, sizeof(msg.vh) + len, rpl, rpl_len);
+}
+
+static int control_events(struct kvmi_tool *tool, uint16_t vcpu,
+			  uint16_t event, uint8_t enable)
+{
+	struct kvmi_control_events req = { .event_id = event,
+					   .enable = enable };
+
+	return vcpu_cmd(tool, KVMI_CONTROL_EVENTS, vcpu, &req, sizeof(req),
+			NULL, 0);
+}
+
+static int pause_vcpu(struct kvmi_tool *tool, uint16_t vcpu, uint8_t wait)
+{
+	struct kvmi_pause_vcpu req = { .wait = wait };
+
+	return vcpu_cmd(tool, KVMI_PAUSE_VCPU, vcpu, &req, sizeof(req), NULL, 0);
+}
+
+/* Receive one event; check its common part. */
+static void recv_event(struct kvmi_tool *tool, uint8_t event,
+		       struct kvmi_msg_hdr *hdr, struct kvmi_event *ev)
+{
+	CHECK(!kvmi_recv(tool, hdr, ev, sizeof(*ev), 20000), "no event");
+	CHECK_EQ(hdr->id, KVMI_EVENT);
+	CHECK_EQ(hdr->size, sizeof(*ev));
+	CHECK_EQ(ev->size, sizeof(*ev));
+	CHECK_EQ(ev->event, event);
+}
+
+static void reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
+			const struct kvmi_event *ev, uint8_t action)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_event_reply r;
+	} rpl = {
+		.vh = { .vcpu = ev->vcpu },
+		.r = { .action = action, .event = ev->event },
+	};
+
+	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl, sizeof(rpl));
+}
+
+static void test_get_vcpu_info(void)
+{
+	struct kvmi_get_vcpu_info_reply info;
+	struct kvmi_vcpu_hdr bad = { .vcpu = 0, .padding1 = 1 };
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
+			  sizeof(info)), -KVM_EAGAIN);	/* never ran */
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
+			  sizeof(info)), 0);
+	CHECK(info.tsc_speed > 0, "tsc_speed 0");
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 1, NULL, 0, &info,
+			  sizeof(info)), -KVM_EINVAL);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 99, NULL, 0, &info,
+			  sizeof(info)), -KVM_EINVAL);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_VCPU_INFO, &bad, sizeof(bad), &info,
+			  sizeof(info)), -KVM_EINVAL);
+	release_and_join(1);
+	CHECK(runners[0].done, "guest did not finish");
+}
+
+static void test_pause(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	CHECK_EQ(ev.vcpu, 0);
+	CHECK_EQ(ev.arch.mode, 8);
+	CHECK(ev.arch.regs.rip, "rip 0");
+	CHECK(ev.arch.sregs.cr0 & 1, "cr0.PE clear: %llx",
+	      (unsigned long long)ev.arch.sregs.cr0);
+	CHECK(ev.arch.msrs.efer & (1 << 10), "efer.LMA clear");
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	/* Two requests, two events (no merging). */
+	CHECK_EQ(pause_vcpu(&tool, 0, 0), 0);
+	CHECK_EQ(pause_vcpu(&tool, 0, 0), 0);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	release_and_join(1);
+	CHECK(runners[0].done, "guest did not finish");
+}
+
+static void test_pause_bad_input(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_pause_vcpu p;
+	} padded = { .p = { .padding3 = 1 } };
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(pause_vcpu(&tool, 0, 2), -KVM_EINVAL);
+	CHECK_EQ(pause_vcpu(&tool, 3, 0), -KVM_EINVAL);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_PAUSE_VCPU, &padded, sizeof(padded),
+			  NULL, 0), -KVM_EINVAL);
+	CHECK_EQ(kvmi_feature(vm, true, 0, KVMI_EVENT_PAUSE_VCPU), 0);
+	CHECK_EQ(pause_vcpu(&tool, 0, 0), -KVM_EPERM);
+	release_and_join(1);
+}
+
+static void test_pause_halted(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	setup(1, guest_halt, &tool);
+	start(1);
+	usleep(200000);		/* let it reach HLT */
+	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	/* It halts again; the process exit ends it. */
+}
+
+/*
+ * Replies and events interleave: send the four requests at once and take
+ * the eight messages in whatever order they come, as a tool does.
+ */
+static void test_pause_four(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_pause_vcpu p;
+	} req = { .p = { .wait = 1 } };
+	union {
+		struct kvmi_error_code ec;
+		struct kvmi_event ev;
+	} msg;
+	unsigned int seen = 0, replies = 0;
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_tool tool;
+	int i;
+
+	setup(4, guest_spin, &tool);
+	start(4);
+	for (i = 0; i < 4; i++) {
+		req.vh.vcpu = i;
+		kvmi_send(&tool, KVMI_PAUSE_VCPU, 1000 + i, &req, sizeof(req));
+	}
+	for (i = 0; i < 8; i++) {
+		CHECK(!kvmi_recv(&tool, &hdr, &msg, sizeof(msg), 20000),
+		      "message %d missing", i);
+		if (hdr.id == KVMI_PAUSE_VCPU) {
+			CHECK_EQ(hdr.size, sizeof(msg.ec));
+			CHECK_EQ(msg.ec.err, 0);
+			replies++;
+			continue;
+		}
+		CHECK_EQ(hdr.id, KVMI_EVENT);
+		CHECK_EQ(msg.ev.event, KVMI_EVENT_PAUSE_VCPU);
+		CHECK(msg.ev.vcpu < 4 && !(seen & (1 << msg.ev.vcpu)),
+		      "unexpected vcpu %u", msg.ev.vcpu);
+		seen |= 1 << msg.ev.vcpu;
+		reply_event(&tool, &hdr, &msg.ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	CHECK_EQ(replies, 4);
+	CHECK_EQ(seen, 0xf);
+	release_and_join(4);
+	for (i = 0; i < 4; i++)
+		CHECK(runners[i].done, "vCPU %d did not finish", i);
+}
+
+static void test_control_events(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_control_events c;
+	} padded = { .c = { .event_id = KVMI_EVENT_HYPERCALL, .enable = 1,
+			    .padding2 = 1 } };
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 2),
+		 -KVM_EINVAL);
+	CHECK_EQ(control_events(&tool, 0, 0xffff, 1), -KVM_EINVAL);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_UNHOOK, 1), -KVM_EINVAL);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_PAUSE_VCPU, 1),
+		 -KVM_EINVAL);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_CR, 1), -KVM_EOPNOTSUPP);
+	CHECK_EQ(control_events(&tool, 7, KVMI_EVENT_HYPERCALL, 1),
+		 -KVM_EINVAL);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_EVENTS, &padded, sizeof(padded),
+			  NULL, 0), -KVM_EINVAL);
+	CHECK_EQ(kvmi_feature(vm, true, 0, KVMI_EVENT_HYPERCALL), 0);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1),
+		 -KVM_EPERM);
+	release_and_join(1);
+}
+
+/* One hypercall; the tool answers @actions in turn. */
+static void hypercall_with(const uint8_t *actions, int n, bool enable)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	hc_count = 1;
+	setup(1, guest_hc, &tool);
+	start(1);
+	if (enable)
+		CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	for (i = 0; i < n; i++) {
+		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+		reply_event(&tool, &hdr, &ev, actions[i]);
+	}
+	pthread_join(runners[0].thread, NULL);
+}
+
+static void test_hypercall_event(void)
+{
+	static const uint8_t cont[] = { KVMI_EVENT_ACTION_CONTINUE };
+
+	hypercall_with(cont, 1, true);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ(runners[0].last, 0);
+}
+
+static void test_hypercall_not_enabled(void)
+{
+	hypercall_with(NULL, 0, false);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ((int64_t)runners[0].last, -KVM_ENOSYS);
+}
+
+static void test_hypercall_retry(void)
+{
+	static const uint8_t acts[] = { KVMI_EVENT_ACTION_RETRY,
+					KVMI_EVENT_ACTION_CONTINUE };
+
+	hypercall_with(acts, 2, true);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ(runners[0].last, 0);
+}
+
+static void test_hypercall_crash(void)
+{
+	static const uint8_t crash[] = { KVMI_EVENT_ACTION_CRASH };
+
+	hypercall_with(crash, 1, true);
+	CHECK(!runners[0].done, "guest finished after CRASH");
+	CHECK_EQ(runners[0].exit_reason, KVM_EXIT_SHUTDOWN);
+}
+
+/* Four vCPUs raise hypercall events at once: none lost or misrouted. */
+static void test_hypercall_concurrent(void)
+{
+	unsigned int count[MAX_VCPUS] = { 0 };
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	hc_count = 1000;
+	setup(4, guest_hc, &tool);
+	start(4);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(control_events(&tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	for (i = 0; i < 4 * 1000; i++) {
+		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+		CHECK(ev.vcpu < 4, "vcpu %u", ev.vcpu);
+		count[ev.vcpu]++;
+		reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(runners[i].thread, NULL);
+		CHECK(runners[i].done, "vCPU %d did not finish", i);
+		CHECK_EQ(runners[i].bad, 0);
+		CHECK_EQ(count[i], 1000);
+	}
+}
+
+/* The tool goes away while three of four vCPUs wait in events. */
+static void test_close_while_waiting(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	hc_count = 1;
+	setup(4, guest_hc, &tool);
+	start(4);
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(control_events(&tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	for (i = 0; i < 3; i++)
+		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	close(tool.fd);
+	for (i = 0; i < 4; i++) {
+		pthread_join(runners[i].thread, NULL);
+		CHECK(runners[i].done, "vCPU %d did not finish", i);
+	}
+	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+}
+
+/* Disabling the event while it is pending: the pending one completes. */
+static void test_disable_while_pending(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	hc_count = 2;
+	setup(1, guest_hc, &tool);
+	start(1);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	/* Runs in the waiting vCPU, before the reply. */
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+	/* The second hypercall raised no event: KVM answered it. */
+	CHECK_EQ(runners[0].bad, 1);
+	CHECK_EQ((int64_t)runners[0].last, -KVM_ENOSYS);
+}
+
+/* A reply with the wrong seq ends the session; the vCPU runs on. */
+static void test_bad_reply(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	hc_count = 1;
+	setup(1, guest_hc, &tool);
+	start(1);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	hdr.seq++;
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+}
+
+#define T(name) { #name, test_##name }
+
+static const struct kvmi_test tests[] = {
+	T(get_vcpu_info),
+	T(pause),
+	T(pause_bad_input),
+	T(pause_halted),
+	T(pause_four),
+	T(control_events),
+	T(hypercall_event),
+	T(hypercall_not_enabled),
+	T(hypercall_retry),
+	T(hypercall_crash),
+	T(hypercall_concurrent),
+	T(close_while_waiting),
+	T(disable_while_pending),
+	T(bad_reply),
+};
+
+int main(void)
+{
+	return kvmi_run_tests(tests, ARRAY_SIZE(tests));
+}

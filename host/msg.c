@@ -36,6 +36,9 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_VCPU_INFO] = kvmi_vcpu_cmd_get_info,
 	[KVMI_PAUSE_VCPU] = kvmi_vcpu_cmd_pause,
 	[KVMI_CONTROL_EVENTS] = kvmi_vcpu_cmd_control_events,
+	[KVMI_GET_REGISTERS] = kvmi_vcpu_cmd_get_registers,
+	[KVMI_SET_REGISTERS] = kvmi_vcpu_cmd_set_registers,
+	[KVMI_VCPU_GET_XCR] = kvmi_vcpu_cmd_get_xcr,
 };
 
 /* Events that kvmi can send. */
@@ -140,17 +143,18 @@ int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(rhdr) + rhdr.size);
 }
 
-/* A vCPU command, copied for its job. */
+/* A vCPU command, copied for its job: header, fixed part, whole body. */
 struct vcpu_cmd {
 	struct kvmi_msg_hdr hdr;
 	u8 req[KVMI_PROTO_MAX_FIXED];
+	u8 body[];
 };
 
 static void vcpu_cmd_job(struct kvmi_vcpu *kv, void *ctx)
 {
 	struct vcpu_cmd *cmd = ctx;
 
-	if (vcpu_handlers[cmd->hdr.id](kv, &cmd->hdr, cmd->req))
+	if (vcpu_handlers[cmd->hdr.id](kv, &cmd->hdr, cmd->req, cmd->body))
 		kvmi_vm_disconnect(kv->vm);
 }
 
@@ -159,16 +163,23 @@ static int dispatch_vcpu(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 {
 	const struct kvmi_vcpu_hdr *vh = req;
 	struct kvmi_vcpu *kv = kvmi_vcpu_get(vm, vh->vcpu);
-	struct vcpu_cmd cmd = { .hdr = *hdr };
+	struct vcpu_cmd *cmd;
 	int err;
 
 	if (!kv)
 		return kvmi_msg_reply(vm, hdr, -KVM_EINVAL, NULL, 0);
 	if (hdr->id == KVMI_PAUSE_VCPU)
-		return vcpu_handlers[hdr->id](kv, hdr, req);
+		return vcpu_handlers[hdr->id](kv, hdr, req, vm->buf);
 
-	memcpy(cmd.req, req, sizeof(cmd.req));
-	err = kvmi_vcpu_queue_job(kv, vcpu_cmd_job, &cmd, sizeof(cmd));
+	cmd = kmalloc(sizeof(*cmd) + hdr->size, GFP_KERNEL);
+	if (!cmd)
+		return kvmi_msg_reply(vm, hdr, -KVM_ENOMEM, NULL, 0);
+	cmd->hdr = *hdr;
+	memcpy(cmd->req, req, sizeof(cmd->req));
+	memcpy(cmd->body, vm->buf, hdr->size);
+	err = kvmi_vcpu_queue_job(kv, vcpu_cmd_job, cmd,
+				  sizeof(*cmd) + hdr->size);
+	kfree(cmd);
 	return err ? kvmi_msg_reply(vm, hdr, err, NULL, 0) : 0;
 }
 

@@ -416,6 +416,22 @@ out:
 }
 
 /**
+ * kvmi_vcpu_in_event() - is the vCPU thread waiting for an event reply?
+ * @kv: the vCPU's context
+ *
+ * Context: the vCPU thread (then the answer cannot change under it).
+ */
+bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv)
+{
+	bool ret;
+
+	spin_lock(&kv->lock);
+	ret = kv->waiting;
+	spin_unlock(&kv->lock);
+	return ret;
+}
+
+/**
  * kvmi_vcpu_reply() - an event reply arrived (KVMI_EVENT_REPLY)
  * @vm: the VM's context
  * @hdr: its header

@@ -4,6 +4,8 @@
  * except KVMI_PAUSE_VCPU, which the receive thread handles: it only
  * queues the PAUSE_VCPU event's job.
  */
+#include <linux/slab.h>
+
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
 #include "proto.h"
@@ -14,7 +16,8 @@
 #define KVMI_MAX_PAUSES 1001
 
 int kvmi_vcpu_cmd_get_info(struct kvmi_vcpu *kv,
-			   const struct kvmi_msg_hdr *hdr, const void *req)
+			   const struct kvmi_msg_hdr *hdr, const void *req,
+			   const void *body)
 {
 	struct kvmi_get_vcpu_info_reply rpl = {
 		.tsc_speed = kvmi_vcpu_tsc_hz(kv->vcpu),
@@ -43,7 +46,7 @@ static bool controllable(unsigned int id)
 
 int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
 				 const struct kvmi_msg_hdr *hdr,
-				 const void *req)
+				 const void *req, const void *body)
 {
 	const struct kvmi_control_events *cmd = req + sizeof(struct kvmi_vcpu_hdr);
 	int err = 0;
@@ -77,7 +80,7 @@ static void pause_job(struct kvmi_vcpu *kv, void *ctx)
  * does not change that.
  */
 int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
-			const void *req)
+			const void *req, const void *body)
 {
 	const struct kvmi_pause_vcpu *cmd = req + sizeof(struct kvmi_vcpu_hdr);
 	int err;
@@ -102,4 +105,89 @@ int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
 				    kv->vm->uuid, kv->idx);
 	}
 	return 0;
+}
+
+/* The most MSRs one reply can carry. */
+#define KVMI_MAX_REG_MSRS \
+	((KVMI_MSG_SIZE - sizeof(struct kvmi_error_code) - \
+	  sizeof(struct kvmi_get_registers_reply)) / sizeof(struct kvm_msr_entry))
+
+/*
+ * Registers, special registers and the MSRs asked for.  An MSR that KVM
+ * does not know, more MSRs than one reply can carry, or an index list
+ * shorter than nmsrs: -KVM_EINVAL.
+ */
+int kvmi_vcpu_cmd_get_registers(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr,
+				const void *req, const void *body)
+{
+	const struct kvmi_get_registers *cmd = req + sizeof(struct kvmi_vcpu_hdr);
+	const size_t head = sizeof(struct kvmi_vcpu_hdr) + sizeof(*cmd);
+	struct kvmi_get_registers_reply *rpl;
+	const u32 *idx = body + head;
+	size_t len;
+	u64 msrs[9];
+	u8 mode;
+	int i, ret;
+
+	if (cmd->nmsrs > KVMI_MAX_REG_MSRS ||
+	    hdr->size < head + cmd->nmsrs * sizeof(u32))
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EINVAL, NULL, 0);
+
+	len = sizeof(*rpl) + cmd->nmsrs * sizeof(struct kvm_msr_entry);
+	rpl = kzalloc(len, GFP_KERNEL);
+	if (!rpl)
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_ENOMEM, NULL, 0);
+
+	kvmi_vcpu_get_state(kv->vcpu, &mode, &rpl->regs, &rpl->sregs, msrs);
+	rpl->mode = mode;
+	rpl->msrs.nmsrs = cmd->nmsrs;
+	for (i = 0; i < cmd->nmsrs; i++) {
+		rpl->msrs.entries[i].index = idx[i];
+		if (kvmi_vcpu_get_msr(kv->vcpu, idx[i],
+				      &rpl->msrs.entries[i].data)) {
+			kfree(rpl);
+			return kvmi_msg_reply(kv->vm, hdr, -KVM_EINVAL, NULL, 0);
+		}
+	}
+	ret = kvmi_msg_reply(kv->vm, hdr, 0, rpl, len);
+	kfree(rpl);
+	return ret;
+}
+
+/*
+ * Only while the vCPU waits in an event: the registers are written at
+ * once and take effect when the vCPU resumes (so a tool can move RIP and
+ * answer RETRY).  Elsewhere -KVM_EOPNOTSUPP.
+ */
+int kvmi_vcpu_cmd_set_registers(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr,
+				const void *req, const void *body)
+{
+	struct kvm_regs regs;
+	size_t have;
+
+	if (!kvmi_vcpu_in_event(kv))
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
+
+	/* Like any command, a shorter kvm_regs is zero-extended. */
+	memset(&regs, 0, sizeof(regs));
+	have = hdr->size - sizeof(struct kvmi_vcpu_hdr);
+	memcpy(&regs, body + sizeof(struct kvmi_vcpu_hdr),
+	       min(have, sizeof(regs)));
+	kvmi_vcpu_set_regs(kv->vcpu, &regs);
+	return kvmi_msg_reply(kv->vm, hdr, 0, NULL, 0);
+}
+
+int kvmi_vcpu_cmd_get_xcr(struct kvmi_vcpu *kv,
+			  const struct kvmi_msg_hdr *hdr, const void *req,
+			  const void *body)
+{
+	const struct kvmi_vcpu_get_xcr *cmd = req + sizeof(struct kvmi_vcpu_hdr);
+	struct kvmi_vcpu_get_xcr_reply rpl;
+
+	if (cmd->xcr != 0)
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_EINVAL, NULL, 0);
+	rpl.value = kvmi_vcpu_xcr0(kv->vcpu);
+	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
 }

@@ -7,19 +7,24 @@
 
 /*
  * A vCPU handler gets the command's fixed part (starting with struct
- * kvmi_vcpu_hdr), checked and zero-extended, and answers with
- * kvmi_msg_reply().
+ * kvmi_vcpu_hdr), checked and zero-extended, and the whole payload
+ * (hdr->size bytes), and answers with kvmi_msg_reply().
  */
 typedef int (*kvmi_vcpu_cmd_fn)(struct kvmi_vcpu *kv,
 				const struct kvmi_msg_hdr *hdr,
-				const void *req);
+				const void *req, const void *body);
 
-int kvmi_vcpu_cmd_get_info(struct kvmi_vcpu *kv,
-			   const struct kvmi_msg_hdr *hdr, const void *req);
+int kvmi_vcpu_cmd_get_info(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
+			   const void *req, const void *body);
 int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
-				 const struct kvmi_msg_hdr *hdr,
-				 const void *req);
+				 const struct kvmi_msg_hdr *hdr, const void *req, const void *body);
 int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
-			const void *req);
+			const void *req, const void *body);
+int kvmi_vcpu_cmd_get_registers(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr, const void *req, const void *body);
+int kvmi_vcpu_cmd_set_registers(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr, const void *req, const void *body);
+int kvmi_vcpu_cmd_get_xcr(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
+			  const void *req, const void *body);
 
 #endif /* KVMI_VCPU_CMD_H */

@@ -56,6 +56,9 @@ void kvmi_vcpu_srcu_lock(struct kvm_vcpu *vcpu);
 void kvmi_vcpu_get_state(struct kvm_vcpu *vcpu, u8 *mode,
 			 struct kvm_regs *regs, struct kvm_sregs *sregs,
 			 u64 *msrs);
+int kvmi_vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
+void kvmi_vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
+u64 kvmi_vcpu_xcr0(struct kvm_vcpu *vcpu);
 void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 			      u64 *rsi);
 int kvmi_vcpu_hypercall_done(struct kvm_vcpu *vcpu, u64 result);

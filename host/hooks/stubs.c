@@ -16,6 +16,7 @@ KVMI_STUB(ftrace_location);
 KVMI_STUB(__module_address);
 KVMI_STUB(__get_regs);
 KVMI_STUB(__get_sregs);
+KVMI_STUB(__set_regs);
 KVMI_STUB(task_work_cancel);
 
 #define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);

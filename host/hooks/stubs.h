@@ -13,12 +13,14 @@ KVMI_DECLARE_STUB(ftrace_location);
 KVMI_DECLARE_STUB(__module_address);
 KVMI_DECLARE_STUB(__get_regs);
 KVMI_DECLARE_STUB(__get_sregs);
+KVMI_DECLARE_STUB(__set_regs);
 KVMI_DECLARE_STUB(task_work_cancel);
 unsigned long kvmi_stub_kallsyms_lookup_name(const char *name);
 unsigned long kvmi_stub_ftrace_location(unsigned long ip);
 struct module *kvmi_stub___module_address(unsigned long addr);
 void kvmi_stub___get_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 void kvmi_stub___get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
+void kvmi_stub___set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 bool kvmi_stub_task_work_cancel(struct task_struct *task,
 				struct callback_head *cb);
 

@@ -61,6 +61,7 @@ int kvmi_symbols_init(void)
 		{ "task_work_cancel", &KVMI_STUB_TARGET(task_work_cancel) },
 		{ "kvm:__get_regs", &KVMI_STUB_TARGET(__get_regs) },
 		{ "kvm:__get_sregs", &KVMI_STUB_TARGET(__get_sregs) },
+		{ "kvm:__set_regs", &KVMI_STUB_TARGET(__set_regs) },
 	};
 	unsigned long addr;
 	int i;

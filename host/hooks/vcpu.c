@@ -198,6 +198,30 @@ void kvmi_vcpu_get_state(struct kvm_vcpu *vcpu, u8 *mode,
 			msrs[i] = 0;
 }
 
+/**
+ * kvmi_vcpu_get_msr() - read one MSR as the guest would see it
+ * @vcpu: the vCPU, loaded by the current thread
+ * @index: the MSR
+ * @data: out, its value
+ *
+ * Return: 0, or non-zero if KVM does not know the MSR.
+ */
+int kvmi_vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	return kvm_get_msr(vcpu, index, data);
+}
+
+/* Set the general registers, as KVM_SET_REGS would. */
+void kvmi_vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs)
+{
+	kvmi_stub___set_regs(vcpu, regs);
+}
+
+u64 kvmi_vcpu_xcr0(struct kvm_vcpu *vcpu)
+{
+	return vcpu->arch.xcr0;
+}
+
 /* Hypercall registers (a KVM hypercall: number in RAX, args in RBX...). */
 void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 			      u64 *rsi)

@@ -160,7 +160,7 @@ static int vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
 {
 	struct {
 		struct kvmi_vcpu_hdr vh;
-		char req[64];
+		char req[256];
 	} msg = { .vh = { .vcpu = vcpu } };
 
 	memcpy(msg.req, req, len);
@@ -209,6 +209,9 @@ static void reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl, sizeof(rpl));
 }
 
+static void pause_many(struct kvmi_tool *tool, const uint16_t *vcpu, int n,
+		       unsigned int *events);
+
 static void test_get_vcpu_info(void)
 {
 	struct kvmi_get_vcpu_info_reply info;
@@ -234,6 +237,8 @@ static void test_get_vcpu_info(void)
 
 static void test_pause(void)
 {
+	static const uint16_t twice[] = { 0, 0 };
+	unsigned int events[MAX_VCPUS] = { 0 };
 	struct kvmi_msg_hdr hdr;
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
@@ -250,12 +255,8 @@ static void test_pause(void)
 	CHECK(ev.arch.msrs.efer & (1 << 10), "efer.LMA clear");
 	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
 	/* Two requests, two events (no merging). */
-	CHECK_EQ(pause_vcpu(&tool, 0, 0), 0);
-	CHECK_EQ(pause_vcpu(&tool, 0, 0), 0);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	pause_many(&tool, twice, 2, events);
+	CHECK_EQ(events[0], 2);
 	release_and_join(1);
 	CHECK(runners[0].done, "guest did not finish");
 }
@@ -295,10 +296,13 @@ static void test_pause_halted(void)
 }
 
 /*
- * Replies and events interleave: send the four requests at once and take
- * the eight messages in whatever order they come, as a tool does.
+ * Replies and events interleave: send the requests at once and take the
+ * messages in whatever order they come, as a tool does.  Every request
+ * must be answered 0 and produce one event; each event gets CONTINUE.
+ * Returns the events seen per vCPU.
  */
-static void test_pause_four(void)
+static void pause_many(struct kvmi_tool *tool, const uint16_t *vcpu, int n,
+		       unsigned int *events)
 {
 	struct {
 		struct kvmi_vcpu_hdr vh;
@@ -308,19 +312,15 @@ static void test_pause_four(void)
 		struct kvmi_error_code ec;
 		struct kvmi_event ev;
 	} msg;
-	unsigned int seen = 0, replies = 0;
 	struct kvmi_msg_hdr hdr;
-	struct kvmi_tool tool;
-	int i;
+	int i, replies = 0;
 
-	setup(4, guest_spin, &tool);
-	start(4);
-	for (i = 0; i < 4; i++) {
-		req.vh.vcpu = i;
-		kvmi_send(&tool, KVMI_PAUSE_VCPU, 1000 + i, &req, sizeof(req));
+	for (i = 0; i < n; i++) {
+		req.vh.vcpu = vcpu[i];
+		kvmi_send(tool, KVMI_PAUSE_VCPU, 1000 + i, &req, sizeof(req));
 	}
-	for (i = 0; i < 8; i++) {
-		CHECK(!kvmi_recv(&tool, &hdr, &msg, sizeof(msg), 20000),
+	for (i = 0; i < 2 * n; i++) {
+		CHECK(!kvmi_recv(tool, &hdr, &msg, sizeof(msg), 20000),
 		      "message %d missing", i);
 		if (hdr.id == KVMI_PAUSE_VCPU) {
 			CHECK_EQ(hdr.size, sizeof(msg.ec));
@@ -330,13 +330,25 @@ static void test_pause_four(void)
 		}
 		CHECK_EQ(hdr.id, KVMI_EVENT);
 		CHECK_EQ(msg.ev.event, KVMI_EVENT_PAUSE_VCPU);
-		CHECK(msg.ev.vcpu < 4 && !(seen & (1 << msg.ev.vcpu)),
-		      "unexpected vcpu %u", msg.ev.vcpu);
-		seen |= 1 << msg.ev.vcpu;
-		reply_event(&tool, &hdr, &msg.ev, KVMI_EVENT_ACTION_CONTINUE);
+		CHECK(msg.ev.vcpu < MAX_VCPUS, "vcpu %u", msg.ev.vcpu);
+		events[msg.ev.vcpu]++;
+		reply_event(tool, &hdr, &msg.ev, KVMI_EVENT_ACTION_CONTINUE);
 	}
-	CHECK_EQ(replies, 4);
-	CHECK_EQ(seen, 0xf);
+	CHECK_EQ(replies, n);
+}
+
+static void test_pause_four(void)
+{
+	static const uint16_t all[] = { 0, 1, 2, 3 };
+	unsigned int events[MAX_VCPUS] = { 0 };
+	struct kvmi_tool tool;
+	int i;
+
+	setup(4, guest_spin, &tool);
+	start(4);
+	pause_many(&tool, all, 4, events);
+	for (i = 0; i < 4; i++)
+		CHECK_EQ(events[i], 1);
 	release_and_join(4);
 	for (i = 0; i < 4; i++)
 		CHECK(runners[i].done, "vCPU %d did not finish", i);
@@ -524,6 +536,120 @@ static void test_bad_reply(void)
 	CHECK(runners[0].done, "guest did not finish");
 }
 
+struct regs_reply {
+	struct kvmi_get_registers_reply r;
+	struct kvm_msr_entry e;
+};
+
+static int get_registers(struct kvmi_tool *tool, uint16_t vcpu,
+			 const uint32_t *idx, uint16_t n, uint16_t claimed,
+			 void *rpl, size_t rpl_len)
+{
+	struct {
+		struct kvmi_get_registers g;
+		uint32_t idx[4];
+	} req = { .g = { .nmsrs = claimed } };
+
+	memcpy(req.idx, idx, n * sizeof(*idx));
+	return vcpu_cmd(tool, KVMI_GET_REGISTERS, vcpu, &req,
+			sizeof(req.g) + n * sizeof(*idx), rpl, rpl_len);
+}
+
+static void test_get_registers(void)
+{
+	static const uint32_t efer = 0xc0000080, bad = 0xffffffff;
+	struct kvmi_get_registers_reply plain;
+	struct regs_reply rr;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(sizeof(plain), 472);
+	CHECK_EQ(get_registers(&tool, 0, NULL, 0, 0, &plain, sizeof(plain)),
+		 0);
+	CHECK_EQ(plain.mode, 8);
+	CHECK(plain.regs.rip, "rip 0");
+	CHECK_EQ(plain.msrs.nmsrs, 0);
+	CHECK_EQ(get_registers(&tool, 0, &efer, 1, 1, &rr, sizeof(rr)), 0);
+	CHECK_EQ(rr.r.msrs.nmsrs, 1);
+	CHECK_EQ(rr.e.index, efer);
+	CHECK(rr.e.data & (1 << 10), "EFER.LMA clear: %llx",
+	      (unsigned long long)rr.e.data);
+	CHECK_EQ(rr.e.data, rr.r.sregs.efer);
+	CHECK_EQ(get_registers(&tool, 0, &bad, 1, 1, &rr, sizeof(rr)),
+		 -KVM_EINVAL);
+	CHECK_EQ(get_registers(&tool, 0, &efer, 1, 2, &rr, sizeof(rr)),
+		 -KVM_EINVAL);			/* fewer indices than nmsrs */
+	CHECK_EQ(get_registers(&tool, 0, NULL, 0, 1000, &rr, sizeof(rr)),
+		 -KVM_EINVAL);			/* reply would not fit */
+	CHECK_EQ(get_registers(&tool, 5, NULL, 0, 0, &plain, sizeof(plain)),
+		 -KVM_EINVAL);
+	release_and_join(1);
+}
+
+static void test_set_registers_outside_event(void)
+{
+	struct kvm_regs regs = { 0 };
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs, 64, NULL, 0),
+		 -KVM_EOPNOTSUPP);
+	release_and_join(1);
+}
+
+/*
+ * Skip the hypercall: move RIP past VMMCALL (3 bytes) while the vCPU
+ * waits in the event, then RETRY.  The guest sees RAX as it left it.
+ */
+static void test_retry_after_set_registers(void)
+{
+	struct kvmi_get_registers_reply regs;
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	hc_count = 1;
+	setup(1, guest_hc, &tool);
+	start(1);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	CHECK_EQ(get_registers(&tool, 0, NULL, 0, 0, &regs, sizeof(regs)), 0);
+	CHECK_EQ(regs.regs.rip, ev.arch.regs.rip);
+	CHECK_EQ(regs.regs.rax, 34);
+	regs.regs.rip += 3;
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs.regs,
+			  sizeof(regs.regs), NULL, 0), 0);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ(runners[0].last, 34);
+}
+
+static void test_get_xcr(void)
+{
+	struct kvmi_vcpu_get_xcr req = { .xcr = 0 };
+	struct kvmi_vcpu_get_xcr_reply rpl;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), 0);
+	CHECK(rpl.value & 1, "XCR0.x87 clear: %llx",
+	      (unsigned long long)rpl.value);
+	req.xcr = 1;
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), -KVM_EINVAL);
+	req.xcr = 0;
+	req.padding[6] = 1;
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), -KVM_EINVAL);
+	release_and_join(1);
+}
+
 #define T(name) { #name, test_##name }
 
 static const struct kvmi_test tests[] = {
@@ -541,6 +667,10 @@ static const struct kvmi_test tests[] = {
 	T(close_while_waiting),
 	T(disable_while_pending),
 	T(bad_reply),
+	T(get_registers),
+	T(set_registers_outside_event),
+	T(retry_after_set_registers),
+	T(get_xcr),
 };
 
 int main(void)

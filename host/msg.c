@@ -39,6 +39,7 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_REGISTERS] = kvmi_vcpu_cmd_get_registers,
 	[KVMI_SET_REGISTERS] = kvmi_vcpu_cmd_set_registers,
 	[KVMI_VCPU_GET_XCR] = kvmi_vcpu_cmd_get_xcr,
+	[KVMI_GET_CPUID] = kvmi_vcpu_cmd_get_cpuid,
 };
 
 /* Events that kvmi can send. */
@@ -177,7 +178,7 @@ static int dispatch_vcpu(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	cmd->hdr = *hdr;
 	memcpy(cmd->req, req, sizeof(cmd->req));
 	memcpy(cmd->body, vm->buf, hdr->size);
-	err = kvmi_vcpu_queue_job(kv, vcpu_cmd_job, cmd,
+	err = kvmi_vcpu_queue_job(kv, vcpu_cmd_job, false, cmd,
 				  sizeof(*cmd) + hdr->size);
 	kfree(cmd);
 	return err ? kvmi_msg_reply(vm, hdr, err, NULL, 0) : 0;

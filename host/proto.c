@@ -49,7 +49,7 @@ static const struct kvmi_proto_rule rules[KVMI_NUM_MESSAGES] = {
 	VCPU_CMD_DATA(KVMI_GET_REGISTERS, sizeof(struct kvmi_get_registers),
 		      { 10, 2 }, { 12, 4 }),
 	VCPU_CMD(KVMI_SET_REGISTERS, 0),
-	VCPU_CMD_DATA(KVMI_GET_CPUID, 0),
+	VCPU_CMD_DATA(KVMI_GET_CPUID, sizeof(struct kvmi_get_cpuid)),
 	VCPU_CMD_DATA(KVMI_GET_XSAVE, 0),
 	VM_CMD_DATA(KVMI_READ_PHYSICAL, sizeof(struct kvmi_read_physical)),
 	VM_CMD(KVMI_WRITE_PHYSICAL, sizeof(struct kvmi_write_physical)),

@@ -30,9 +30,15 @@
 #include "kvmi_int.h"
 #include "vcpu.h"
 
+/*
+ * @raises_event: the job sends an event itself, so it must not run while
+ * the vCPU waits in another event (events do not nest: their replies
+ * would cross); it waits until that event is over.
+ */
 struct kvmi_job {
 	struct list_head link;
 	kvmi_job_fn fn;
+	bool raises_event;
 	u8 ctx[];
 };
 
@@ -161,15 +167,23 @@ static void free_jobs(struct list_head *jobs)
 		kfree(job);
 }
 
-/* Run every queued job, in the vCPU thread. */
-static void run_jobs(struct kvmi_vcpu *kv)
+/*
+ * Run the queued jobs, in the vCPU thread, in order; while the vCPU waits
+ * in an event (@in_event) only those that do not raise events.
+ */
+static void run_jobs(struct kvmi_vcpu *kv, bool in_event)
 {
-	struct kvmi_job *job;
+	struct kvmi_job *job, *next;
 
 	for (;;) {
 		spin_lock(&kv->lock);
-		job = list_first_entry_or_null(&kv->jobs, struct kvmi_job,
-					       link);
+		job = NULL;
+		list_for_each_entry(next, &kv->jobs, link) {
+			if (!in_event || !next->raises_event) {
+				job = next;
+				break;
+			}
+		}
 		if (job)
 			list_del(&job->link);
 		spin_unlock(&kv->lock);
@@ -199,7 +213,7 @@ static void run_work(struct callback_head *work)
 		put_task_struct(task);
 
 	if (here)
-		run_jobs(kv);
+		run_jobs(kv, false);
 
 	kvmi_vm_put(vm);
 	work_done();
@@ -209,6 +223,8 @@ static void run_work(struct callback_head *work)
  * kvmi_vcpu_queue_job() - have the vCPU thread run @fn
  * @kv: the vCPU's context
  * @fn: the job
+ * @raises_event: @fn sends an event (it then waits until the vCPU is not
+ *		  in another event)
  * @ctx: bytes copied for the job
  * @len: their length
  *
@@ -218,7 +234,7 @@ static void run_work(struct callback_head *work)
  * until the thread enters it.
  */
 int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
-			const void *ctx, size_t len)
+			bool raises_event, const void *ctx, size_t len)
 {
 	struct kvmi_job *job;
 	bool arm = false;
@@ -229,6 +245,7 @@ int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
 	if (!job)
 		return -KVM_ENOMEM;
 	job->fn = fn;
+	job->raises_event = raises_event;
 	memcpy(job->ctx, ctx, len);
 
 	spin_lock(&kv->lock);
@@ -327,12 +344,17 @@ void kvmi_vcpus_free(struct kvmi_vm *vm)
 	xa_destroy(&vm->vcpus);
 }
 
+/* A reply, or a job that may run during an event. */
 static bool wake_cond(struct kvmi_vcpu *kv)
 {
+	struct kvmi_job *job;
 	bool ret;
 
 	spin_lock(&kv->lock);
-	ret = kv->replied || !list_empty(&kv->jobs);
+	ret = kv->replied;
+	list_for_each_entry(job, &kv->jobs, link)
+		if (!job->raises_event)
+			ret = true;
 	spin_unlock(&kv->lock);
 	return ret || READ_ONCE(kv->vm->dying);
 }
@@ -393,7 +415,7 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	for (;;) {
 		if (wait_event_killable(kv->wq, wake_cond(kv)))
 			break;
-		run_jobs(kv);
+		run_jobs(kv, true);
 		spin_lock(&kv->lock);
 		if (kv->replied) {
 			const struct kvmi_event_reply *r = (void *)kv->reply;

@@ -72,7 +72,7 @@ struct kvmi_vcpu *kvmi_vcpu_find(struct kvmi_vm *vm, unsigned int idx);
 void kvmi_vcpus_stop(struct kvmi_vm *vm);
 void kvmi_vcpus_free(struct kvmi_vm *vm);
 int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
-			const void *ctx, size_t len);
+			bool raises_event, const void *ctx, size_t len);
 u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			size_t len, void *reply, size_t reply_len);
 bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv);

@@ -99,7 +99,7 @@ int kvmi_vcpu_cmd_pause(struct kvmi_vcpu *kv, const struct kvmi_msg_hdr *hdr,
 	err = kvmi_msg_reply(kv->vm, hdr, 0, NULL, 0);
 	if (err)
 		return err;
-	if (kvmi_vcpu_queue_job(kv, pause_job, NULL, 0)) {
+	if (kvmi_vcpu_queue_job(kv, pause_job, true, NULL, 0)) {
 		atomic_dec(&kv->pauses);
 		pr_warn_ratelimited("kvmi: VM %pUb: vCPU %u: PAUSE_VCPU event lost (no memory)\n",
 				    kv->vm->uuid, kv->idx);
@@ -189,5 +189,22 @@ int kvmi_vcpu_cmd_get_xcr(struct kvmi_vcpu *kv,
 	if (cmd->xcr != 0)
 		return kvmi_msg_reply(kv->vm, hdr, -KVM_EINVAL, NULL, 0);
 	rpl.value = kvmi_vcpu_xcr0(kv->vcpu);
+	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
+}
+
+int kvmi_vcpu_cmd_get_cpuid(struct kvmi_vcpu *kv,
+			    const struct kvmi_msg_hdr *hdr, const void *req,
+			    const void *body)
+{
+	const struct kvmi_get_cpuid *cmd = req + sizeof(struct kvmi_vcpu_hdr);
+	struct kvmi_get_cpuid_reply rpl;
+	u32 regs[4];
+
+	if (kvmi_vcpu_get_cpuid(kv->vcpu, cmd->function, cmd->index, regs))
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_ENOENT, NULL, 0);
+	rpl.eax = regs[0];
+	rpl.ebx = regs[1];
+	rpl.ecx = regs[2];
+	rpl.edx = regs[3];
 	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
 }

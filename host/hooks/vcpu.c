@@ -222,6 +222,35 @@ u64 kvmi_vcpu_xcr0(struct kvm_vcpu *vcpu)
 	return vcpu->arch.xcr0;
 }
 
+/* Exported by kvm.ko; declared only in its internal cpuid.h. */
+struct kvm_cpuid_entry2 *kvm_find_cpuid_entry_index(struct kvm_vcpu *vcpu,
+						    u32 function, u32 index);
+
+/**
+ * kvmi_vcpu_get_cpuid() - a CPUID leaf as the vCPU sees it
+ * @vcpu: the vCPU
+ * @function: leaf
+ * @index: sub-leaf (ignored for leaves that have none)
+ * @regs: out, EAX, EBX, ECX, EDX
+ *
+ * Context: the vCPU's thread.
+ * Return: 0, or -ENOENT if the VMM did not give the vCPU that leaf.
+ */
+int kvmi_vcpu_get_cpuid(struct kvm_vcpu *vcpu, u32 function, u32 index,
+			u32 *regs)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = kvm_find_cpuid_entry_index(vcpu, function, index);
+	if (!e)
+		return -ENOENT;
+	regs[0] = e->eax;
+	regs[1] = e->ebx;
+	regs[2] = e->ecx;
+	regs[3] = e->edx;
+	return 0;
+}
+
 /* Hypercall registers (a KVM hypercall: number in RAX, args in RBX...). */
 void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 			      u64 *rsi)

@@ -650,6 +650,52 @@ static void test_get_xcr(void)
 	release_and_join(1);
 }
 
+/* A pause requested during an event comes after that event, not inside. */
+static void test_pause_during_event(void)
+{
+	struct kvmi_msg_hdr hdr, phdr;
+	struct kvmi_event ev, pev;
+	struct kvmi_tool tool;
+
+	hc_count = 1;
+	setup(1, guest_hc, &tool);
+	start(1);
+	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
+	CHECK(kvmi_recv(&tool, &phdr, &pev, sizeof(pev), 300) < 0,
+	      "an event arrived while the vCPU waits in another");
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &phdr, &pev);
+	reply_event(&tool, &phdr, &pev, KVMI_EVENT_ACTION_CONTINUE);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+}
+
+static void test_get_cpuid(void)
+{
+	struct kvmi_get_cpuid req = { .function = 0 };
+	struct kvmi_get_cpuid_reply rpl;
+	const struct kvm_cpuid_entry2 *e;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), 0);
+	e = get_cpuid_entry(vcpus[0]->cpuid, 0, 0);
+	CHECK(e, "leaf 0 not in the vCPU's CPUID");
+	CHECK_EQ(rpl.eax, e->eax);
+	CHECK_EQ(rpl.ebx, e->ebx);
+	CHECK_EQ(rpl.ecx, e->ecx);
+	CHECK_EQ(rpl.edx, e->edx);
+	req.function = 0x4fffffff;
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), -KVM_ENOENT);
+	release_and_join(1);
+}
+
 #define T(name) { #name, test_##name }
 
 static const struct kvmi_test tests[] = {
@@ -671,6 +717,8 @@ static const struct kvmi_test tests[] = {
 	T(set_registers_outside_event),
 	T(retry_after_set_registers),
 	T(get_xcr),
+	T(get_cpuid),
+	T(pause_during_event),
 };
 
 int main(void)

@@ -8,6 +8,7 @@
 #   make KVER=<version>  build for that kernel only
 #   make check           install dependencies, build, style gates, and run
 #                        every test in QEMU on both kernels (README.md)
+#   make bench           benchmarks in QEMU, printed as BENCH ratio lines
 #   make style           checkpatch --strict on our sources
 #   make sparse          sparse (C=2) and W=1 builds, failing on any report
 #   make selftests       build the KVM selftests library and our tests
@@ -20,7 +21,7 @@ KVER ?= $(shell scripts/kernels.sh)
 BUILD := $(CURDIR)/build
 SRCS := Kbuild host guest include
 
-.PHONY: all modules check style sparse selftests deps clean
+.PHONY: all modules check bench style sparse selftests deps clean
 
 all: modules
 
@@ -36,6 +37,9 @@ modules:
 
 check:
 	@scripts/check.sh
+
+bench:
+	@scripts/bench.sh
 
 style:
 	@scripts/style.sh

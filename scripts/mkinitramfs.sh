@@ -53,7 +53,8 @@ if [ -d "$ROOT/lib/x86_64-linux-gnu" ] && [ ! -e "$ROOT/lib64" ]; then
 fi
 
 cp "$TOP/scripts/vm/init" "$ROOT/init"
-cp "$TOP/scripts/vm/lib.sh" "$TOP/scripts/vm/tests.sh" "$ROOT/tests/"
+cp "$TOP/scripts/vm/lib.sh" "$TOP/scripts/vm/tests.sh" \
+	"$TOP/scripts/vm/bench.sh" "$ROOT/tests/"
 chmod +x "$ROOT/init"
 echo "$KVER" > "$ROOT/kver"
 

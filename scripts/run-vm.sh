@@ -30,6 +30,10 @@ OUT=$TOP/build/$KVER
 SMP=${VM_SMP:-1}
 MEM=${VM_MEM:-2048}
 TIMEOUT=${VM_TIMEOUT:-1500}
+APPEND=
+if [ "${VM_MODE:-test}" = bench ]; then
+	APPEND=kvmi_bench
+fi
 REQUIRED="load_requires_kvm load_requires_vendor kvmmem_refuses_without_pv
 load_unload_cycles vendor_module_pinned stock_selftests_with_kvmi rmmod_kvmi
 hypercall_passthrough vm_ioctl_passthrough vendor_module_released
@@ -49,7 +53,7 @@ boot() {
 		-cpu EPYC,+svm,+npt -nodefaults -display none -no-reboot \
 		-serial "file:$log" -monitor none \
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$OUT/initramfs.cpio.gz" \
-		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init" \
+		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init $APPEND" \
 		> "$log.qemu" 2>&1
 }
 
@@ -79,6 +83,13 @@ done
 [ $qrc -eq 124 ] && echo "[vm $KVER] TIMEOUT after $TIMEOUT s"
 
 tr -d '\r' < "$log" > "$log.txt"
+
+if [ "${VM_MODE:-test}" = bench ]; then
+	grep "^BENCH" "$log.txt" | sed "s/^/$KVER: /"
+	grep -q "^BENCH hc_event_roundtrip_p50_ratio" "$log.txt" &&
+		! grep -qE "$BAD_LOG|^BENCH error" "$log.txt"
+	exit
+fi
 pass=0
 fail=0
 skip=0

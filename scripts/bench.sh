@@ -1,0 +1,17 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# make bench: build what is needed and run the benchmarks in a QEMU VM of
+# each kernel (VM_MODE=bench of scripts/run-vm.sh).  Prints BENCH lines:
+# ratios measured side by side in one run, not absolute times (TCG).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+rc=0
+for k in $(scripts/kernels.sh); do
+	s=$(scripts/kernels.sh --series "$k")
+	make --no-print-directory KVER="$k" modules > "build/make-$k.log" 2>&1
+	scripts/build-selftests.sh "$s" "build/selftests/$s"
+	VM_MODE=bench scripts/run-vm.sh "$k" || rc=1
+done
+exit $rc

@@ -40,6 +40,7 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_SET_REGISTERS] = kvmi_vcpu_cmd_set_registers,
 	[KVMI_VCPU_GET_XCR] = kvmi_vcpu_cmd_get_xcr,
 	[KVMI_GET_CPUID] = kvmi_vcpu_cmd_get_cpuid,
+	[KVMI_VCPU_TRANSLATE_GVA] = kvmi_vcpu_cmd_translate_gva,
 };
 
 /* Events that kvmi can send. */

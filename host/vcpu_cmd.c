@@ -208,3 +208,17 @@ int kvmi_vcpu_cmd_get_cpuid(struct kvmi_vcpu *kv,
 	rpl.edx = regs[3];
 	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
 }
+
+/* Never fails for an existing vCPU: ~0 for an address that does not map. */
+int kvmi_vcpu_cmd_translate_gva(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr,
+				const void *req, const void *body)
+{
+	const struct kvmi_vcpu_translate_gva *cmd =
+		req + sizeof(struct kvmi_vcpu_hdr);
+	struct kvmi_vcpu_translate_gva_reply rpl = {
+		.gpa = kvmi_vcpu_translate_gva(kv->vcpu, cmd->gva),
+	};
+
+	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
+}

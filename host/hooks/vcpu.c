@@ -251,6 +251,33 @@ int kvmi_vcpu_get_cpuid(struct kvm_vcpu *vcpu, u32 function, u32 index,
 	return 0;
 }
 
+/**
+ * kvmi_vcpu_translate_gva() - walk the vCPU's page tables
+ * @vcpu: the vCPU, loaded by the current thread
+ * @gva: guest virtual address
+ *
+ * A supervisor read, as the vCPU's current paging mode sees it.
+ *
+ * Return: the guest-physical address, or ~0 if @gva does not translate.
+ */
+u64 kvmi_vcpu_translate_gva(struct kvm_vcpu *vcpu, u64 gva)
+{
+	/*
+	 * struct x86_exception is private to KVM (32 bytes in both series);
+	 * the walker fills it on failure, and we do not look at it.
+	 */
+	u64 exception[8] = { };
+	struct kvm_mmu *mmu = vcpu->arch.walk_mmu;
+	u64 gpa;
+	int idx;
+
+	idx = srcu_read_lock(&vcpu->kvm->srcu);
+	gpa = mmu->gva_to_gpa(vcpu, mmu, gva, 0,
+			      (struct x86_exception *)exception);
+	srcu_read_unlock(&vcpu->kvm->srcu, idx);
+	return gpa;
+}
+
 /* Hypercall registers (a KVM hypercall: number in RAX, args in RBX...). */
 void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 			      u64 *rsi)

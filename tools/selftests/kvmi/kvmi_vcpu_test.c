@@ -650,6 +650,25 @@ static void test_get_xcr(void)
 	release_and_join(1);
 }
 
+static void test_translate_gva(void)
+{
+	struct kvmi_vcpu_translate_gva req = { .gva = flag_gva };
+	struct kvmi_vcpu_translate_gva_reply rpl;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	req.gva = flag_gva;
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
+			  &rpl, sizeof(rpl)), 0);
+	CHECK_EQ(rpl.gpa, addr_gva2gpa(vm, flag_gva));
+	req.gva = 0xfffffffffffff000ull;	/* not mapped */
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
+			  &rpl, sizeof(rpl)), 0);
+	CHECK_EQ(rpl.gpa, ~0ull);
+	release_and_join(1);
+}
+
 /* A pause requested during an event comes after that event, not inside. */
 static void test_pause_during_event(void)
 {
@@ -719,6 +738,7 @@ static const struct kvmi_test tests[] = {
 	T(get_xcr),
 	T(get_cpuid),
 	T(pause_during_event),
+	T(translate_gva),
 };
 
 int main(void)

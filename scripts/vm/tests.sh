@@ -9,38 +9,28 @@ STOCK="set_sregs_test sync_regs_test userspace_msr_exit_test svm_vmcall_test cpu
 
 echo "KTAP version 1"
 
-t_load_requires_kvm() {
+# expect_refusal MODULE MESSAGE: insmod fails and the log says why.
+expect_refusal() {
 	m=$(kmark)
-	if load kvmi 2>/dev/null; then
-		diag "kvmi loaded without kvm"
-		rmmod kvmi
+	if load "$1" 2>/dev/null; then
+		diag "$1 loaded"
+		rmmod "$1"
 		return 1
 	fi
-	since "$m" | grep -q "kvmi: Unknown symbol" ||
-		{ diag "no unknown-symbol message"; return 1; }
+	since "$m" | grep -q "$2" || { diag "no message \"$2\""; return 1; }
+}
+
+t_load_requires_kvm() {
+	expect_refusal kvmi "kvmi: Unknown symbol"
 }
 
 t_load_requires_vendor() {
-	m=$(kmark)
-	if load kvmi 2>/dev/null; then
-		diag "kvmi loaded without kvm_amd"
-		rmmod kvmi
-		return 1
-	fi
-	since "$m" | grep -q "kvmi: no KVM vendor module is loaded" ||
-		{ diag "no vendor-module message"; return 1; }
+	expect_refusal kvmi "kvmi: no KVM vendor module is loaded"
 }
 
 t_kvmmem_refuses_without_pv() {
-	m=$(kmark)
-	if load kvmmem 2>/dev/null; then
-		diag "kvmmem loaded outside a KVM guest"
-		rmmod kvmmem
-		return 1
-	fi
-	since "$m" | grep -q "kvmmem: KVM paravirtual interface not available" ||
-		{ diag "no refusal message"; return 1; }
-	[ ! -e /dev/kvmmem ] || { diag "/dev/kvmmem exists"; return 1; }
+	expect_refusal kvmmem "kvmmem: KVM paravirtual interface not available" &&
+		{ [ ! -e /dev/kvmmem ] || { diag "/dev/kvmmem exists"; false; }; }
 }
 
 t_kvm_amd_loads() {

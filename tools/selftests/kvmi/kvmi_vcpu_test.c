@@ -493,6 +493,22 @@ static void test_close_while_waiting(void)
 	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
 }
 
+/*
+ * One vCPU that makes @count event hypercalls with the HYPERCALL event
+ * enabled; returns once the first event arrived (in @hdr, @ev).
+ */
+static void first_hypercall_event(uint64_t count, struct kvmi_tool *tool,
+				  struct kvmi_msg_hdr *hdr,
+				  struct kvmi_event *ev)
+{
+	hc_count = count;
+	setup(1, guest_hc, tool);
+	start(1);
+	CHECK_EQ(control_events(tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev);
+}
+
 /* Disabling the event while it is pending: the pending one completes. */
 static void test_disable_while_pending(void)
 {
@@ -500,12 +516,7 @@ static void test_disable_while_pending(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	hc_count = 2;
-	setup(1, guest_hc, &tool);
-	start(1);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	first_hypercall_event(2, &tool, &hdr, &ev);
 	/* Runs in the waiting vCPU, before the reply. */
 	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
 	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
@@ -523,12 +534,7 @@ static void test_bad_reply(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	hc_count = 1;
-	setup(1, guest_hc, &tool);
-	start(1);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	first_hypercall_event(1, &tool, &hdr, &ev);
 	hdr.seq++;
 	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
 	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
@@ -610,12 +616,7 @@ static void test_retry_after_set_registers(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	hc_count = 1;
-	setup(1, guest_hc, &tool);
-	start(1);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	first_hypercall_event(1, &tool, &hdr, &ev);
 	CHECK_EQ(get_registers(&tool, 0, NULL, 0, 0, &regs, sizeof(regs)), 0);
 	CHECK_EQ(regs.regs.rip, ev.arch.regs.rip);
 	CHECK_EQ(regs.regs.rax, 34);
@@ -676,12 +677,7 @@ static void test_pause_during_event(void)
 	struct kvmi_event ev, pev;
 	struct kvmi_tool tool;
 
-	hc_count = 1;
-	setup(1, guest_hc, &tool);
-	start(1);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	first_hypercall_event(1, &tool, &hdr, &ev);
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
 	CHECK(kvmi_recv(&tool, &phdr, &pev, sizeof(pev), 300) < 0,
 	      "an event arrived while the vCPU waits in another");

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kselftest.h"
+
 #define KVMI_HOOKS_FILE "/sys/kernel/debug/kvmi/hooks"
 #define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
 
@@ -57,6 +59,29 @@ static inline bool function_enabled(const char *symbol)
 static inline bool kvmi_debugfs_present(void)
 {
 	return !access("/sys/kernel/debug/kvmi", F_OK);
+}
+
+/*
+ * The two results that depend on kvmi being loaded or not: with kvmi,
+ * @symbol's hook counted exactly one call between @before and @after and
+ * ftrace lists it; without kvmi, neither kvmi's debugfs directory nor
+ * the ftrace entry exists.
+ */
+static inline void check_hook_state(bool hooked, const char *symbol,
+				    long long before, long long after)
+{
+	if (hooked) {
+		ksft_test_result(before >= 0 && after == before + 1,
+				 "hook_hits # before %lld after %lld, expected +1\n",
+				 before, after);
+		ksft_test_result(function_enabled(symbol),
+				 "enabled_functions_lists_hook\n");
+	} else {
+		ksft_test_result(!kvmi_debugfs_present(),
+				 "no_kvmi_debugfs\n");
+		ksft_test_result(!function_enabled(symbol),
+				 "enabled_functions_empty\n");
+	}
 }
 
 #endif /* KVMI_PASSTHROUGH_HOOKS_H */

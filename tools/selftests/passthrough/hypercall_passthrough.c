@@ -55,18 +55,7 @@ int main(int argc, char *argv[])
 	ksft_test_result(rax == -KVM_ENOSYS, "hypercall_answer # rax %lld, expected %d\n",
 			 (long long)rax, -KVM_ENOSYS);
 
-	if (hooked) {
-		ksft_test_result(before >= 0 && after == before + 1,
-				 "hook_hits # before %lld after %lld, expected +1\n",
-				 before, after);
-		ksft_test_result(function_enabled(SYMBOL),
-				 "enabled_functions_lists_hook\n");
-	} else {
-		ksft_test_result(!kvmi_debugfs_present(),
-				 "no_kvmi_debugfs\n");
-		ksft_test_result(!function_enabled(SYMBOL),
-				 "enabled_functions_empty\n");
-	}
+	check_hook_state(hooked, SYMBOL, before, after);
 	kvm_vm_free(vm);
 	return ksft_get_fail_cnt() ? KSFT_FAIL : KSFT_PASS;
 }

@@ -336,14 +336,21 @@ static void test_not_implemented(void)
 		 -KVM_EPERM);
 }
 
-static int check_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t pad1,
-		     uint32_t pad2)
+/* CHECK_COMMAND and CHECK_EVENT share one request layout. */
+static int check_id(struct kvmi_tool *tool, uint16_t msg, uint16_t id,
+		    uint16_t pad1, uint32_t pad2)
 {
 	struct kvmi_check_command req = {
 		.id = id, .padding1 = pad1, .padding2 = pad2,
 	};
 
-	return kvmi_cmd(tool, KVMI_CHECK_COMMAND, &req, sizeof(req), NULL, 0);
+	return kvmi_cmd(tool, msg, &req, sizeof(req), NULL, 0);
+}
+
+static int check_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t pad1,
+		     uint32_t pad2)
+{
+	return check_id(tool, KVMI_CHECK_COMMAND, id, pad1, pad2);
 }
 
 static void test_check_command(void)
@@ -366,11 +373,7 @@ static void test_check_command(void)
 static int check_ev(struct kvmi_tool *tool, uint16_t id, uint16_t pad1,
 		    uint32_t pad2)
 {
-	struct kvmi_check_event req = {
-		.id = id, .padding1 = pad1, .padding2 = pad2,
-	};
-
-	return kvmi_cmd(tool, KVMI_CHECK_EVENT, &req, sizeof(req), NULL, 0);
+	return check_id(tool, KVMI_CHECK_EVENT, id, pad1, pad2);
 }
 
 static void test_check_event(void)

@@ -41,6 +41,8 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_VCPU_GET_XCR] = kvmi_vcpu_cmd_get_xcr,
 	[KVMI_GET_CPUID] = kvmi_vcpu_cmd_get_cpuid,
 	[KVMI_VCPU_TRANSLATE_GVA] = kvmi_vcpu_cmd_translate_gva,
+	[KVMI_GET_XSAVE] = kvmi_vcpu_cmd_get_xsave,
+	[KVMI_VCPU_SET_XSAVE] = kvmi_vcpu_cmd_set_xsave,
 };
 
 /* Events that kvmi can send. */

@@ -222,3 +222,45 @@ int kvmi_vcpu_cmd_translate_gva(struct kvmi_vcpu *kv,
 
 	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
 }
+
+/* The reply is a struct kvm_xsave region (4096 bytes). */
+int kvmi_vcpu_cmd_get_xsave(struct kvmi_vcpu *kv,
+			    const struct kvmi_msg_hdr *hdr, const void *req,
+			    const void *body)
+{
+	struct kvm_xsave *xsave;
+	int err, ret;
+
+	xsave = kzalloc(sizeof(*xsave), GFP_KERNEL);
+	if (!xsave)
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_ENOMEM, NULL, 0);
+	err = kvmi_vcpu_get_xsave(kv->vcpu, xsave, sizeof(*xsave));
+	ret = kvmi_msg_reply(kv->vm, hdr, err ? -KVM_EOPNOTSUPP : 0, xsave,
+			     sizeof(*xsave));
+	kfree(xsave);
+	return ret;
+}
+
+/*
+ * The request carries a struct kvm_xsave region after the vCPU header;
+ * a shorter one is zero-extended, like any command.
+ */
+int kvmi_vcpu_cmd_set_xsave(struct kvmi_vcpu *kv,
+			    const struct kvmi_msg_hdr *hdr, const void *req,
+			    const void *body)
+{
+	size_t have = hdr->size - sizeof(struct kvmi_vcpu_hdr);
+	struct kvm_xsave *xsave;
+	int err;
+
+	xsave = kzalloc(sizeof(*xsave), GFP_KERNEL);
+	if (!xsave)
+		return kvmi_msg_reply(kv->vm, hdr, -KVM_ENOMEM, NULL, 0);
+	memcpy(xsave, body + sizeof(struct kvmi_vcpu_hdr),
+	       min(have, sizeof(*xsave)));
+	err = kvmi_vcpu_set_xsave(kv->vcpu, xsave);
+	kfree(xsave);
+	if (err)
+		err = err == -EOPNOTSUPP ? -KVM_EOPNOTSUPP : -KVM_EINVAL;
+	return kvmi_msg_reply(kv->vm, hdr, err, NULL, 0);
+}

@@ -32,5 +32,11 @@ int kvmi_vcpu_cmd_get_cpuid(struct kvmi_vcpu *kv,
 int kvmi_vcpu_cmd_translate_gva(struct kvmi_vcpu *kv,
 				const struct kvmi_msg_hdr *hdr,
 				const void *req, const void *body);
+int kvmi_vcpu_cmd_get_xsave(struct kvmi_vcpu *kv,
+			    const struct kvmi_msg_hdr *hdr, const void *req,
+			    const void *body);
+int kvmi_vcpu_cmd_set_xsave(struct kvmi_vcpu *kv,
+			    const struct kvmi_msg_hdr *hdr, const void *req,
+			    const void *body);
 
 #endif /* KVMI_VCPU_CMD_H */

@@ -60,6 +60,8 @@ int kvmi_vcpu_get_msr(struct kvm_vcpu *vcpu, u32 index, u64 *data);
 void kvmi_vcpu_set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 u64 kvmi_vcpu_xcr0(struct kvm_vcpu *vcpu);
 u64 kvmi_vcpu_translate_gva(struct kvm_vcpu *vcpu, u64 gva);
+int kvmi_vcpu_get_xsave(struct kvm_vcpu *vcpu, void *buf, unsigned int size);
+int kvmi_vcpu_set_xsave(struct kvm_vcpu *vcpu, const void *buf);
 int kvmi_vcpu_get_cpuid(struct kvm_vcpu *vcpu, u32 function, u32 index,
 			u32 *regs);
 void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,

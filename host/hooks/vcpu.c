@@ -15,6 +15,7 @@
 #include <linux/kvm_host.h>
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
+#include <asm/fpu/api.h>
 #include <asm/msr-index.h>
 
 #include "hooks.h"
@@ -276,6 +277,61 @@ u64 kvmi_vcpu_translate_gva(struct kvm_vcpu *vcpu, u64 gva)
 			      (struct x86_exception *)exception);
 	srcu_read_unlock(&vcpu->kvm->srcu, idx);
 	return gpa;
+}
+
+/*
+ * Inside KVM_RUN the guest's FPU state may be live in the registers.
+ * kernel_fpu_begin() saves it into the guest's fpstate (the task's
+ * current one during KVM_RUN) and marks it to be loaded again before the
+ * next guest entry; after that the fpstate in memory is the truth.
+ */
+static void guest_fpu_to_memory(void)
+{
+	kernel_fpu_begin();
+	kernel_fpu_end();
+}
+
+/**
+ * kvmi_vcpu_get_xsave() - the vCPU's XSAVE area, as KVM_GET_XSAVE
+ * @vcpu: the vCPU, loaded by the current thread
+ * @buf: out, @size bytes
+ * @size: size of the area (sizeof(struct kvm_xsave))
+ *
+ * Context: the vCPU's thread, inside KVM_RUN.
+ * Return: 0, or -EOPNOTSUPP for a VM whose FPU state is confidential.
+ */
+int kvmi_vcpu_get_xsave(struct kvm_vcpu *vcpu, void *buf, unsigned int size)
+{
+	struct fpu_guest *gfpu = &vcpu->arch.guest_fpu;
+
+	if (fpstate_is_confidential(gfpu))
+		return -EOPNOTSUPP;
+	guest_fpu_to_memory();
+	fpu_copy_guest_fpstate_to_uabi(gfpu, buf, size,
+				       gfpu->fpstate->user_xfeatures,
+				       vcpu->arch.pkru);
+	return 0;
+}
+
+/**
+ * kvmi_vcpu_set_xsave() - load the vCPU's XSAVE area, as KVM_SET_XSAVE
+ * @vcpu: the vCPU, loaded by the current thread
+ * @buf: a struct kvm_xsave region
+ *
+ * Context: the vCPU's thread, inside KVM_RUN.
+ * Return: 0, -EINVAL for features the guest may not use, -EOPNOTSUPP
+ * for a VM whose FPU state is confidential.
+ */
+int kvmi_vcpu_set_xsave(struct kvm_vcpu *vcpu, const void *buf)
+{
+	struct fpu_guest *gfpu = &vcpu->arch.guest_fpu;
+
+	if (fpstate_is_confidential(gfpu))
+		return -EOPNOTSUPP;
+	guest_fpu_to_memory();
+	return fpu_copy_uabi_to_guest_fpstate(gfpu, buf,
+					      gfpu->fpstate->user_xfeatures,
+					      &vcpu->arch.pkru);
 }
 
 /* Hypercall registers (a KVM hypercall: number in RAX, args in RBX...). */

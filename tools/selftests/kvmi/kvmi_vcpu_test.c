@@ -167,6 +167,17 @@ static int vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
 	return kvmi_cmd(tool, id, &msg, sizeof(msg.vh) + len, rpl, rpl_len);
 }
 
+static int xsave_cmd(struct kvmi_tool *tool, const struct kvm_xsave *xs)
+{
+	static struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvm_xsave xs;
+	} msg;
+
+	msg.xs = *xs;
+	return kvmi_cmd(tool, KVMI_VCPU_SET_XSAVE, &msg, sizeof(msg), NULL, 0);
+}
+
 static int control_events(struct kvmi_tool *tool, uint16_t vcpu,
 			  uint16_t event, uint8_t enable)
 {
@@ -670,6 +681,31 @@ static void test_translate_gva(void)
 	release_and_join(1);
 }
 
+/* GET_XSAVE, then SET_XSAVE of the same area, and of a forbidden one. */
+static void test_xsave(void)
+{
+	static struct kvm_xsave xs, again;
+	struct kvmi_tool tool;
+	uint32_t mxcsr;
+	uint64_t xstate_bv;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &xs, sizeof(xs)),
+		 0);
+	memcpy(&mxcsr, (char *)&xs + 24, sizeof(mxcsr));
+	CHECK_EQ(mxcsr & 0xffff, 0x1f80);	/* MXCSR after reset */
+	CHECK_EQ(xsave_cmd(&tool, &xs), 0);
+	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &again,
+			  sizeof(again)), 0);
+	CHECK(!memcmp(&xs, &again, 576), "XSAVE legacy area and header differ");
+	memcpy(&xstate_bv, (char *)&xs + 512, sizeof(xstate_bv));
+	xstate_bv |= 1ull << 62;	/* a feature no guest may have */
+	memcpy((char *)&xs + 512, &xstate_bv, sizeof(xstate_bv));
+	CHECK_EQ(xsave_cmd(&tool, &xs), -KVM_EINVAL);
+	release_and_join(1);
+}
+
 /* A pause requested during an event comes after that event, not inside. */
 static void test_pause_during_event(void)
 {
@@ -735,6 +771,7 @@ static const struct kvmi_test tests[] = {
 	T(get_cpuid),
 	T(pause_during_event),
 	T(translate_gva),
+	T(xsave),
 };
 
 int main(void)

@@ -51,6 +51,7 @@ static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_CMD_ERROR] = true,
 	[KVMI_EVENT_PAUSE_VCPU] = true,
 	[KVMI_EVENT_HYPERCALL] = true,
+	[KVMI_EVENT_CREATE_VCPU] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)

@@ -233,14 +233,37 @@ static void run_work(struct callback_head *work)
  * -KVM_ENOMEM.  A job for a vCPU whose thread is outside KVM_RUN waits
  * until the thread enters it.
  */
+static int queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn, bool raises_event,
+		     const void *ctx, size_t len);
+
 int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
 			bool raises_event, const void *ctx, size_t len)
+{
+	if (!kvmi_vcpu_has_thread(kv->vcpu))
+		return -KVM_EAGAIN;
+	return queue_job(kv, fn, raises_event, ctx, len);
+}
+
+/**
+ * kvmi_vcpu_queue_first_job() - a job for a vCPU that never ran
+ * @kv: the vCPU's context
+ * @fn: the job, which raises an event
+ *
+ * It runs when the vCPU first enters KVM_RUN.
+ *
+ * Return: 0, or -KVM_ENOMEM.
+ */
+int kvmi_vcpu_queue_first_job(struct kvmi_vcpu *kv, kvmi_job_fn fn)
+{
+	return queue_job(kv, fn, true, NULL, 0);
+}
+
+static int queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn, bool raises_event,
+		     const void *ctx, size_t len)
 {
 	struct kvmi_job *job;
 	bool arm = false;
 
-	if (!kvmi_vcpu_has_thread(kv->vcpu))
-		return -KVM_EAGAIN;
 	job = kmalloc(sizeof(*job) + len, GFP_KERNEL_ACCOUNT);
 	if (!job)
 		return -KVM_ENOMEM;

@@ -75,6 +75,7 @@ int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
 			bool raises_event, const void *ctx, size_t len);
 u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			size_t len, void *reply, size_t reply_len);
+int kvmi_vcpu_queue_first_job(struct kvmi_vcpu *kv, kvmi_job_fn fn);
 bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv);
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		    const void *body);

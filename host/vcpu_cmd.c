@@ -72,6 +72,35 @@ static void pause_job(struct kvmi_vcpu *kv, void *ctx)
 		kvmi_vcpu_crash(kv->vcpu);
 }
 
+static void create_job(struct kvmi_vcpu *kv, void *ctx)
+{
+	if (kvmi_vcpu_send_event(kv, KVMI_EVENT_CREATE_VCPU, NULL, 0, NULL,
+				 0) == KVMI_EVENT_ACTION_CRASH)
+		kvmi_vcpu_crash(kv->vcpu);
+}
+
+/*
+ * A vCPU created while its VM is hooked and the tool enabled the
+ * CREATE_VCPU event announces itself with that event when it first
+ * enters KVM_RUN, before it runs guest code.
+ */
+void kvmi_on_vcpu_create(struct kvm_vcpu *vcpu)
+{
+	struct kvmi_vm *vm = kvmi_vm_get(kvmi_vcpu_kvm(vcpu));
+	struct kvmi_vcpu *kv;
+
+	if (!vm)
+		return;
+	if (test_bit(KVMI_EVENT_CREATE_VCPU, vm->vm_events) &&
+	    test_bit(KVMI_EVENT_CREATE_VCPU, vm->event_allowed)) {
+		kv = kvmi_vcpu_get(vm, kvmi_vcpu_index(vcpu));
+		if (!kv || kvmi_vcpu_queue_first_job(kv, create_job))
+			pr_warn_ratelimited("kvmi: VM %pUb: CREATE_VCPU event lost (no memory)\n",
+					    vm->uuid);
+	}
+	kvmi_vm_put(vm);
+}
+
 /*
  * Runs on the receive thread.  Each successful request produces exactly
  * one PAUSE_VCPU event, sent after the reply (the reply is sent first,

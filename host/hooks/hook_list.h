@@ -18,5 +18,7 @@ KVMI_HOOK(vm_release, "kvm", kvm_vm_release, int,
 	  (struct inode *inode, struct file *filp))
 KVMI_HOOK(check_extension, "kvm", kvm_vm_ioctl_check_extension, int,
 	  (struct kvm *kvm, long ext))
+KVMI_HOOK(vcpu_postcreate, "kvm", kvm_arch_vcpu_postcreate, void,
+	  (struct kvm_vcpu *vcpu))
 
 #undef KVMI_HOOK

@@ -132,6 +132,14 @@ static int kvmi_wrap_check_extension(struct kvm *kvm, long ext)
 	return ret;
 }
 
+static void kvmi_wrap_vcpu_postcreate(struct kvm_vcpu *vcpu)
+{
+	hook_enter(KVMI_HOOK_vcpu_postcreate);
+	kvmi_stub_kvm_arch_vcpu_postcreate(vcpu);
+	kvmi_on_vcpu_create(vcpu);
+	hook_leave();
+}
+
 static void notrace kvmi_ftrace_thunk(unsigned long ip,
 				      unsigned long parent_ip,
 				      struct ftrace_ops *ops,

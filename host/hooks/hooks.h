@@ -116,6 +116,14 @@ void kvmi_on_vm_release(struct kvm *kvm);
 bool kvmi_on_check_extension(struct kvm *kvm, long ext, int *ret);
 
 /**
+ * kvmi_on_vcpu_create() - a vCPU was created and is online
+ * @vcpu: the new vCPU (it has not run yet)
+ *
+ * Context: the VMM's KVM_CREATE_VCPU ioctl; may sleep.
+ */
+void kvmi_on_vcpu_create(struct kvm_vcpu *vcpu);
+
+/**
  * kvmi_on_vcpu_run() - a vCPU thread enters KVM_RUN
  * @vcpu: the vCPU
  *

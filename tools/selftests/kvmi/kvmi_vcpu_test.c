@@ -681,6 +681,37 @@ static void test_translate_gva(void)
 	release_and_join(1);
 }
 
+/*
+ * A vCPU added while hooked sends CREATE_VCPU when it first runs, before
+ * guest code: the guest says hello only after the reply.
+ */
+static void test_create_vcpu(void)
+{
+	struct kvmi_control_vm_events ce = {
+		.event_id = KVMI_EVENT_CREATE_VCPU, .enable = 1,
+	};
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_VM_EVENTS, &ce, sizeof(ce), NULL,
+			  0), 0);
+	vcpus[1] = vm_vcpu_add(vm, 1, guest_spin);
+	runners[1].vcpu = vcpus[1];
+	pthread_create(&runners[1].thread, NULL, runner_fn, &runners[1]);
+	recv_event(&tool, KVMI_EVENT_CREATE_VCPU, &hdr, &ev);
+	CHECK_EQ(ev.vcpu, 1);
+	usleep(100000);
+	CHECK(!READ_ONCE(runners[1].started), "guest code ran before the reply");
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	while (!READ_ONCE(runners[1].started))
+		usleep(1000);
+	release_and_join(2);
+	CHECK(runners[1].done, "new vCPU did not finish");
+}
+
 /* GET_XSAVE, then SET_XSAVE of the same area, and of a forbidden one. */
 static void test_xsave(void)
 {
@@ -772,6 +803,7 @@ static const struct kvmi_test tests[] = {
 	T(pause_during_event),
 	T(translate_gva),
 	T(xsave),
+	T(create_vcpu),
 };
 
 int main(void)

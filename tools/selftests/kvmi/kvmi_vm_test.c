@@ -439,8 +439,7 @@ static void test_control_vm_events(void)
 		 -KVM_EINVAL);
 	CHECK_EQ(control_vm_events(&tool, KVMI_EVENT_UNHOOK, 1, 0, 1),
 		 -KVM_EINVAL);
-	CHECK_EQ(control_vm_events(&tool, KVMI_EVENT_CREATE_VCPU, 1, 0, 0),
-		 -KVM_EOPNOTSUPP);
+	CHECK_EQ(control_vm_events(&tool, KVMI_EVENT_CREATE_VCPU, 1, 0, 0), 0);
 	CHECK_EQ(kvmi_feature(vm, true, 0, KVMI_EVENT_UNHOOK), 0);
 	CHECK_EQ(control_vm_events(&tool, KVMI_EVENT_UNHOOK, 1, 0, 0),
 		 -KVM_EPERM);

@@ -219,6 +219,9 @@ static void run_work(struct callback_head *work)
 	work_done();
 }
 
+static int queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn, bool raises_event,
+		     const void *ctx, size_t len);
+
 /**
  * kvmi_vcpu_queue_job() - have the vCPU thread run @fn
  * @kv: the vCPU's context
@@ -233,9 +236,6 @@ static void run_work(struct callback_head *work)
  * -KVM_ENOMEM.  A job for a vCPU whose thread is outside KVM_RUN waits
  * until the thread enters it.
  */
-static int queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn, bool raises_event,
-		     const void *ctx, size_t len);
-
 int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
 			bool raises_event, const void *ctx, size_t len)
 {

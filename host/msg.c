@@ -42,6 +42,7 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_CPUID] = kvmi_vcpu_cmd_get_cpuid,
 	[KVMI_VCPU_TRANSLATE_GVA] = kvmi_vcpu_cmd_translate_gva,
 	[KVMI_GET_XSAVE] = kvmi_vcpu_cmd_get_xsave,
+	[KVMI_GET_MTRR_TYPE] = kvmi_vcpu_cmd_get_mtrr_type,
 	[KVMI_VCPU_SET_XSAVE] = kvmi_vcpu_cmd_set_xsave,
 };
 

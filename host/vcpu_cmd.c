@@ -8,6 +8,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "mtrr.h"
 #include "proto.h"
 #include "vcpu.h"
 #include "vcpu_cmd.h"
@@ -292,4 +293,17 @@ int kvmi_vcpu_cmd_set_xsave(struct kvmi_vcpu *kv,
 	if (err)
 		err = err == -EOPNOTSUPP ? -KVM_EOPNOTSUPP : -KVM_EINVAL;
 	return kvmi_msg_reply(kv->vm, hdr, err, NULL, 0);
+}
+
+int kvmi_vcpu_cmd_get_mtrr_type(struct kvmi_vcpu *kv,
+				const struct kvmi_msg_hdr *hdr,
+				const void *req, const void *body)
+{
+	const struct kvmi_get_mtrr_type *cmd =
+		req + sizeof(struct kvmi_vcpu_hdr);
+	struct kvmi_get_mtrr_type_reply rpl = {
+		.type = kvmi_mtrr_type(kv->vcpu, cmd->gpa),
+	};
+
+	return kvmi_msg_reply(kv->vm, hdr, 0, &rpl, sizeof(rpl));
 }

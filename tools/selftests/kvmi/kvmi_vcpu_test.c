@@ -112,6 +112,7 @@ static void *runner_fn(void *arg)
 
 static void setup(int n, void *guest_code, struct kvmi_tool *tool)
 {
+	memset(runners, 0, sizeof(runners));
 	vm = vm_create_with_vcpus(n, guest_code, vcpus);
 	flag_gva = vm_vaddr_alloc_page(vm);
 	flag_hva = addr_gva2hva(vm, flag_gva);
@@ -712,6 +713,43 @@ static void test_create_vcpu(void)
 	CHECK(runners[1].done, "new vCPU did not finish");
 }
 
+static uint8_t mtrr_type(struct kvmi_tool *tool, uint64_t gpa)
+{
+	struct kvmi_get_mtrr_type req = { .gpa = gpa };
+	struct kvmi_get_mtrr_type_reply rpl;
+
+	CHECK_EQ(vcpu_cmd(tool, KVMI_GET_MTRR_TYPE, 0, &req, sizeof(req), &rpl,
+			  sizeof(rpl)), 0);
+	return rpl.type;
+}
+
+/*
+ * MTRRs on with WB by default, and one variable range making the flag's
+ * page UC: the command reports UC there, WB next to it; with MTRRs off,
+ * UC everywhere.
+ */
+static void test_get_mtrr_type(void)
+{
+	struct kvmi_tool tool;
+	uint64_t gpa, mask;
+
+	setup(1, guest_spin, &tool);
+	gpa = addr_gva2gpa(vm, flag_gva);
+	mask = (((1ull << vm->pa_bits) - 1) & ~0xfffull) | 0x800;
+	vcpu_set_msr(vcpus[0], 0x200, gpa & ~0xfffull);	/* base, UC */
+	vcpu_set_msr(vcpus[0], 0x201, mask);
+	vcpu_set_msr(vcpus[0], 0x2ff, 0x806);		/* on, WB */
+	start(1);
+	CHECK_EQ(mtrr_type(&tool, gpa), 0);
+	CHECK_EQ(mtrr_type(&tool, gpa + 0x1000), 6);
+	release_and_join(1);
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(mtrr_type(&tool, 0x200000), 0);	/* MTRRs off */
+	release_and_join(1);
+}
+
 /* GET_XSAVE, then SET_XSAVE of the same area, and of a forbidden one. */
 static void test_xsave(void)
 {
@@ -804,6 +842,7 @@ static const struct kvmi_test tests[] = {
 	T(translate_gva),
 	T(xsave),
 	T(create_vcpu),
+	T(get_mtrr_type),
 };
 
 int main(void)

@@ -140,6 +140,7 @@ static const struct {
 	{ KVMI_VCPU_GET_XCR, 16, { { 2, 6 }, { 9, 7 } } },
 	{ KVMI_GET_CPUID, 16, { { 2, 6 } } },
 	{ KVMI_VCPU_TRANSLATE_GVA, 16, { { 2, 6 } } },
+	{ KVMI_GET_MTRR_TYPE, 16, { { 2, 6 } } },
 	{ KVMI_READ_PHYSICAL, 16, { } },
 	{ KVMI_WRITE_PHYSICAL, 16, { } },
 	{ KVMI_CONTROL_CMD_RESPONSE, 8, { { 3, 5 } } },

@@ -273,6 +273,26 @@ static void test_pause(void)
 	CHECK(runners[0].done, "guest did not finish");
 }
 
+/* RETRY resumes a paused vCPU like CONTINUE; CRASH stops the VM. */
+static void test_pause_actions(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
+	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(!runners[0].done, "guest finished after CRASH");
+	CHECK_EQ(runners[0].exit_reason, KVM_EXIT_SHUTDOWN);
+}
+
 static void test_pause_bad_input(void)
 {
 	struct {
@@ -821,6 +841,7 @@ static void test_get_cpuid(void)
 static const struct kvmi_test tests[] = {
 	T(get_vcpu_info),
 	T(pause),
+	T(pause_actions),
 	T(pause_bad_input),
 	T(pause_halted),
 	T(pause_four),

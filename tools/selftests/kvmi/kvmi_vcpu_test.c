@@ -472,6 +472,23 @@ static void test_hypercall_crash(void)
 	CHECK_EQ(runners[0].exit_reason, KVM_EXIT_SHUTDOWN);
 }
 
+/*
+ * @n vCPUs that make @count event hypercalls each, the event enabled on
+ * the first @enabled of them; running once this returns.
+ */
+static void hypercall_vcpus(uint64_t count, int n, int enabled,
+			    struct kvmi_tool *tool)
+{
+	int i;
+
+	hc_count = count;
+	setup(n, guest_hc, tool);
+	start(n);
+	for (i = 0; i < enabled; i++)
+		CHECK_EQ(control_events(tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+}
+
 /* Four vCPUs raise hypercall events at once: none lost or misrouted. */
 static void test_hypercall_concurrent(void)
 {
@@ -481,12 +498,7 @@ static void test_hypercall_concurrent(void)
 	struct kvmi_tool tool;
 	int i;
 
-	hc_count = 1000;
-	setup(4, guest_hc, &tool);
-	start(4);
-	for (i = 0; i < 4; i++)
-		CHECK_EQ(control_events(&tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
+	hypercall_vcpus(1000, 4, 4, &tool);
 	for (i = 0; i < 4 * 1000; i++) {
 		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
 		CHECK(ev.vcpu < 4, "vcpu %u", ev.vcpu);
@@ -509,12 +521,7 @@ static void test_close_while_waiting(void)
 	struct kvmi_tool tool;
 	int i;
 
-	hc_count = 1;
-	setup(4, guest_hc, &tool);
-	start(4);
-	for (i = 0; i < 3; i++)
-		CHECK_EQ(control_events(&tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
+	hypercall_vcpus(1, 4, 3, &tool);
 	for (i = 0; i < 3; i++)
 		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
 	close(tool.fd);
@@ -533,11 +540,7 @@ static void first_hypercall_event(uint64_t count, struct kvmi_tool *tool,
 				  struct kvmi_msg_hdr *hdr,
 				  struct kvmi_event *ev)
 {
-	hc_count = count;
-	setup(1, guest_hc, tool);
-	start(1);
-	CHECK_EQ(control_events(tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
+	hypercall_vcpus(count, 1, 1, tool);
 	recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev);
 }
 

@@ -94,10 +94,11 @@ t_no_leaked_contexts() {
 		grep -q "^contexts 0$" /sys/kernel/debug/kvmi/vms
 }
 
-# rmmod kvmi while a VM is hooked: unload ends the session, the VM runs
-# on; kvmi is loaded again afterwards.
-t_rmmod_with_hooked_vm() {
-	./kvmi/kvmi_hold > /tmp/hold.out 2>&1 &
+# rmmod kvmi while a VM is hooked (with --event: while its vCPU waits in
+# an event): unload ends the session, the VM runs on; kvmi is loaded again
+# afterwards.
+hold_and_rmmod() {
+	./kvmi/kvmi_hold "$@" > /tmp/hold.out 2>&1 &
 	pid=$!
 	i=0
 	while ! grep -q ready /tmp/hold.out && [ $i -lt 300 ]; do
@@ -112,6 +113,14 @@ t_rmmod_with_hooked_vm() {
 	show cat /tmp/hold.out
 	load kvmi || return 1
 	[ $rc -eq 0 ] && [ $hold -eq 0 ]
+}
+
+t_rmmod_with_hooked_vm() {
+	hold_and_rmmod
+}
+
+t_rmmod_with_vcpu_in_event() {
+	hold_and_rmmod --event
 }
 
 t_rmmod_kvmi() {
@@ -155,6 +164,7 @@ run_tap kvmi_vm_test ./kvmi/kvmi_vm_test
 run_tap kvmi_vcpu_test ./kvmi/kvmi_vcpu_test
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
+run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event
 
 run_test rmmod_kvmi t_rmmod_kvmi
 

@@ -544,6 +544,25 @@ static void first_hypercall_event(uint64_t count, struct kvmi_tool *tool,
 	recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev);
 }
 
+/* UNHOOK while two vCPUs wait in events: both resume. */
+static void test_unhook_while_waiting(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	hypercall_vcpus(1, 2, 2, &tool);
+	for (i = 0; i < 2; i++)
+		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+	CHECK_EQ(kvmi_unhook(vm), 0);
+	for (i = 0; i < 2; i++) {
+		pthread_join(runners[i].thread, NULL);
+		CHECK(runners[i].done, "vCPU %d did not finish", i);
+		CHECK_EQ(runners[i].last, 0);	/* as with CONTINUE */
+	}
+}
+
 /* Disabling the event while it is pending: the pending one completes. */
 static void test_disable_while_pending(void)
 {
@@ -855,6 +874,7 @@ static const struct kvmi_test tests[] = {
 	T(hypercall_crash),
 	T(hypercall_concurrent),
 	T(close_while_waiting),
+	T(unhook_while_waiting),
 	T(disable_while_pending),
 	T(bad_reply),
 	T(get_registers),

@@ -26,6 +26,7 @@ struct seq_file;
  * @ref: references: the table's, the receive thread's pending unhook work,
  *	 and short-lived ones taken by lookups
  * @unhook_work: unhook requested by the receive thread
+ * @free_work: frees the context after the last reference
  * @send_lock: serialises whole messages on @sock
  * @cmd_allowed: commands the device manager allows (atomic bit ops)
  * @event_allowed: events the device manager allows (atomic bit ops)
@@ -49,6 +50,7 @@ struct kvmi_vm {
 	struct hlist_node node;
 	struct kref ref;
 	struct work_struct unhook_work;
+	struct work_struct free_work;
 	struct mutex send_lock;	/* serialises whole messages on @sock */
 	DECLARE_BITMAP(cmd_allowed, KVMI_NUM_MESSAGES);
 	DECLARE_BITMAP(event_allowed, KVMI_NUM_EVENTS);

@@ -127,36 +127,58 @@ static void run_work(struct callback_head *work);
 /*
  * Queue the work on @task (the current thread) or on the vCPU's thread.
  * Called with @kv->work_busy set by the caller, which owns the queueing.
+ *
+ * @kv->work_task is recorded before the work is queued, so that the work
+ * (which may run at once) and teardown always find it.  If the session
+ * started ending meanwhile, teardown may have looked before: the work is
+ * then taken back here.
  */
 static bool arm_work(struct kvmi_vcpu *kv, struct task_struct *task)
 {
-	if (!kref_get_unless_zero(&kv->vm->ref))
-		return false;
-	atomic_inc(&works);
+	bool queued, cancelled = false;
 
-	if (task) {
-		init_task_work(&kv->work, run_work);
-		if (task_work_add(task, &kv->work, TWA_RESUME))
-			task = NULL;
-		else
-			get_task_struct(task);
-	} else {
-		task = kvmi_vcpu_queue_work(kv->vcpu, &kv->work, run_work);
+	if (!kref_get_unless_zero(&kv->vm->ref))
+		goto out_deferred;
+	if (task)
+		get_task_struct(task);
+	else
+		task = kvmi_vcpu_task(kv->vcpu);
+	if (!task) {
+		kvmi_vm_put(kv->vm);
+		goto out_deferred;
 	}
+	atomic_inc(&works);
 
 	spin_lock(&kv->lock);
 	kv->work_task = task;
-	if (!task) {
+	spin_unlock(&kv->lock);
+
+	queued = !kvmi_vcpu_queue_work(kv->vcpu, task, &kv->work, run_work);
+
+	spin_lock(&kv->lock);
+	if (kv->work_task == task &&
+	    (!queued || (READ_ONCE(kv->vm->dying) &&
+			 kvmi_vcpu_cancel_work(task, &kv->work)))) {
+		kv->work_task = NULL;
 		kv->work_busy = false;
-		kv->deferred = true;
+		kv->deferred = !queued;
+		cancelled = true;
 	}
 	spin_unlock(&kv->lock);
 
-	if (!task) {
+	if (cancelled) {
+		put_task_struct(task);
 		kvmi_vm_put(kv->vm);
 		work_done();
 	}
-	return task;
+	return !cancelled;
+
+out_deferred:
+	spin_lock(&kv->lock);
+	kv->work_busy = false;
+	kv->deferred = true;
+	spin_unlock(&kv->lock);
+	return false;
 }
 
 static void free_jobs(struct list_head *jobs)

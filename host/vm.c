@@ -50,15 +50,28 @@ static struct kvmi_vm *find(struct kvm *kvm)
 	return NULL;
 }
 
-static void release(struct kref *ref)
+static void free_vm(struct work_struct *work)
 {
-	struct kvmi_vm *vm = container_of(ref, struct kvmi_vm, ref);
+	struct kvmi_vm *vm = container_of(work, struct kvmi_vm, free_work);
 
 	kvmi_vcpus_free(vm);
 	sockfd_put(vm->sock);
 	kvmi_kvm_put(vm->kvm);
 	kvfree_rcu(vm, rcu);
 	atomic_dec(&nr_contexts);
+}
+
+/*
+ * The last reference may be dropped in atomic context (the KVM_RUN
+ * probe), and dropping the VM's reference may destroy it: free from the
+ * workqueue.
+ */
+static void release(struct kref *ref)
+{
+	struct kvmi_vm *vm = container_of(ref, struct kvmi_vm, ref);
+
+	INIT_WORK(&vm->free_work, free_vm);
+	queue_work(kvmi_wq, &vm->free_work);
 }
 
 /**

@@ -41,9 +41,10 @@ void kvmi_vcpu_services_exit(void);
 struct kvm_vcpu *kvmi_vcpu_by_index(struct kvm *kvm, unsigned int idx);
 unsigned int kvmi_vcpu_index(struct kvm_vcpu *vcpu);
 struct kvm *kvmi_vcpu_kvm(struct kvm_vcpu *vcpu);
-struct task_struct *kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu,
-					 struct callback_head *work,
-					 void (*func)(struct callback_head *));
+struct task_struct *kvmi_vcpu_task(struct kvm_vcpu *vcpu);
+int kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu, struct task_struct *task,
+			 struct callback_head *work,
+			 void (*func)(struct callback_head *));
 bool kvmi_vcpu_has_thread(struct kvm_vcpu *vcpu);
 bool kvmi_vcpu_cancel_work(struct task_struct *task,
 			   struct callback_head *work);

@@ -77,33 +77,42 @@ struct kvm *kvmi_vcpu_kvm(struct kvm_vcpu *vcpu)
 }
 
 /**
- * kvmi_vcpu_queue_work() - make a vCPU thread run @work soon
+ * kvmi_vcpu_task() - the vCPU's thread
  * @vcpu: the vCPU
- * @work: an unqueued callback_head
- * @func: what to run
  *
- * Return: the thread (referenced: keep it for kvmi_vcpu_cancel_work()),
- * or NULL if the vCPU never ran (no thread yet) or its thread is gone.
+ * Return: the thread, referenced, or NULL if the vCPU never ran (no
+ * thread yet) or its thread is gone.
  */
-struct task_struct *kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu,
-					 struct callback_head *work,
-					 task_work_func_t func)
+struct task_struct *kvmi_vcpu_task(struct kvm_vcpu *vcpu)
 {
 	struct task_struct *task;
 
 	rcu_read_lock();
 	task = get_pid_task(rcu_dereference(vcpu->pid), PIDTYPE_PID);
 	rcu_read_unlock();
-	if (!task)
-		return NULL;
+	return task;
+}
+
+/**
+ * kvmi_vcpu_queue_work() - make a vCPU thread run @work soon
+ * @vcpu: the vCPU
+ * @task: its thread (or the current thread, entering KVM_RUN)
+ * @work: an unqueued callback_head
+ * @func: what to run
+ *
+ * Return: 0, or an error if the thread is exiting.
+ */
+int kvmi_vcpu_queue_work(struct kvm_vcpu *vcpu, struct task_struct *task,
+			 struct callback_head *work,
+			 void (*func)(struct callback_head *))
+{
+	int ret;
 
 	init_task_work(work, func);
-	if (task_work_add(task, work, TWA_RESUME)) {
-		put_task_struct(task);
-		return NULL;
-	}
-	kvmi_vcpu_kick(vcpu);
-	return task;
+	ret = task_work_add(task, work, TWA_RESUME);
+	if (!ret)
+		kvmi_vcpu_kick(vcpu);
+	return ret;
 }
 
 /* Has the vCPU run at least once (so that it has a thread)? */

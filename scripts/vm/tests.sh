@@ -89,6 +89,7 @@ t_stock_selftests_with_kvmi() {
 
 # After every session ended, no context is left (debugfs counters).
 t_no_leaked_contexts() {
+	sleep 1		# contexts are freed by a work item
 	show cat /sys/kernel/debug/kvmi/vms
 	grep -q "^hooked 0$" /sys/kernel/debug/kvmi/vms &&
 		grep -q "^contexts 0$" /sys/kernel/debug/kvmi/vms

@@ -181,14 +181,19 @@ int kvmi_debugfs_count(const char *what)
 	return ret;
 }
 
-bool kvmi_wait_hooked(int n, int timeout_ms)
+bool kvmi_wait_count(const char *what, int n, int timeout_ms)
 {
 	for (; timeout_ms > 0; timeout_ms -= 10) {
-		if (kvmi_debugfs_count("hooked") == n)
+		if (kvmi_debugfs_count(what) == n)
 			return true;
 		usleep(10000);
 	}
-	return kvmi_debugfs_count("hooked") == n;
+	return kvmi_debugfs_count(what) == n;
+}
+
+bool kvmi_wait_hooked(int n, int timeout_ms)
+{
+	return kvmi_wait_count("hooked", n, timeout_ms);
 }
 
 int kvmi_run_tests(const struct kvmi_test *tests, size_t n)

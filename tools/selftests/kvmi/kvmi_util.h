@@ -63,7 +63,8 @@ bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms);
 
 /* /sys/kernel/debug/kvmi/vms */
 int kvmi_debugfs_count(const char *what);
-/* Wait until "hooked" reaches @n; true on success. */
+/* Wait until a counter reaches @n; true on success. */
+bool kvmi_wait_count(const char *what, int n, int timeout_ms);
 bool kvmi_wait_hooked(int n, int timeout_ms);
 
 /* Runner */

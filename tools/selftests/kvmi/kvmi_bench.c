@@ -90,10 +90,16 @@ static void bench_io(void)
 	kvm_vm_free(vm);
 }
 
+static bool first_run_done;
+
+/* Every run in one thread: vCPU work goes to the thread that last ran it. */
 static void *run_vcpu(void *arg)
 {
 	struct ucall uc;
 
+	vcpu_run(arg);
+	CHECK_EQ(get_ucall(arg, &uc), UCALL_SYNC);
+	WRITE_ONCE(first_run_done, true);
 	vcpu_run(arg);
 	CHECK_EQ(get_ucall(arg, &uc), UCALL_DONE);
 	return NULL;
@@ -117,7 +123,6 @@ static void bench_event(void)
 	struct kvmi_tool tool;
 	pthread_t thread;
 	uint64_t t0 = 0, t1;
-	struct ucall uc;
 	int i;
 
 	uint64_t one = 1;
@@ -127,9 +132,9 @@ static void bench_event(void)
 	kvmi_hook(vm, &tool);
 	kvmi_allow_all(vm);
 	/* The vCPU must have run once before it takes commands. */
-	vcpu_run(vcpu);
-	CHECK_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
 	pthread_create(&thread, NULL, run_vcpu, vcpu);
+	while (!READ_ONCE(first_run_done))
+		usleep(1000);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_EVENTS, &ctl, sizeof(ctl), NULL,
 			  0), 0);
 	memcpy(addr_gva2hva(vm, flag_gva), &one, sizeof(one));

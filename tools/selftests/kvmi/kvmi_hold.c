@@ -37,10 +37,19 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-static void *run_to_sync(void *arg)
+static bool first_run_done;
+
+/*
+ * All runs of the vCPU happen in this thread, as under a VMM: work for a
+ * vCPU goes to the thread that last ran it.
+ */
+static void *run_twice(void *arg)
 {
 	struct ucall uc;
 
+	vcpu_run(arg);
+	CHECK_EQ(get_ucall(arg, &uc), UCALL_SYNC);
+	WRITE_ONCE(first_run_done, true);
 	vcpu_run(arg);
 	CHECK_EQ(get_ucall(arg, &uc), UCALL_SYNC);
 	return NULL;
@@ -64,8 +73,6 @@ int main(int argc, char *argv[])
 	kvmi_allow_all(vm);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_VERSION, NULL, 0, &ver, sizeof(ver)),
 		 0);
-	vcpu_run(vcpu);		/* first run: the vCPU can take commands */
-	CHECK_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
 	if (with_event) {
 		struct {
 			struct kvmi_vcpu_hdr vh;
@@ -77,7 +84,9 @@ int main(int argc, char *argv[])
 		struct kvmi_event ev;
 		pthread_t thread;
 
-		pthread_create(&thread, NULL, run_to_sync, vcpu);
+		pthread_create(&thread, NULL, run_twice, vcpu);
+		while (!READ_ONCE(first_run_done))
+			usleep(1000);
 		CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_EVENTS, &ctl, sizeof(ctl),
 				  NULL, 0), 0);
 		memcpy(addr_gva2hva(vm, flag_gva), &two, sizeof(two));
@@ -89,6 +98,8 @@ int main(int argc, char *argv[])
 		CHECK(kvmi_wait_eof(&tool, 60000), "the session did not end");
 		pthread_join(thread, NULL);	/* released by the unload */
 	} else {
+		vcpu_run(vcpu);
+		CHECK_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
 		printf("ready\n");
 		fflush(stdout);
 		CHECK(kvmi_wait_eof(&tool, 60000), "the session did not end");

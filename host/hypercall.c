@@ -23,7 +23,6 @@
 bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret)
 {
 	struct kvmi_vcpu *kv;
-	struct kvmi_vm *vm;
 	u64 rax, rdi, rsi;
 	u8 action;
 
@@ -32,20 +31,10 @@ bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret)
 	    rdi != KVMI_HVMOP_GUEST_REQUEST_VM_EVENT || rsi)
 		return false;
 
-	vm = kvmi_vm_get(kvmi_vcpu_kvm(vcpu));
-	if (!vm)
+	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_HYPERCALL);
+	if (!kv)
 		return false;
-	kv = kvmi_vcpu_find(vm, kvmi_vcpu_index(vcpu));
-	if (!kv || !test_bit(KVMI_EVENT_HYPERCALL, kv->events) ||
-	    READ_ONCE(vm->dying)) {
-		kvmi_vm_put(vm);
-		return false;
-	}
-
-	kvmi_vcpu_srcu_unlock(vcpu);
-	action = kvmi_vcpu_send_event(kv, KVMI_EVENT_HYPERCALL, NULL, 0, NULL, 0);
-	kvmi_vcpu_srcu_lock(vcpu);
-	kvmi_vm_put(vm);
+	action = kvmi_vcpu_exit_event(kv, KVMI_EVENT_HYPERCALL, NULL, 0, NULL, 0);
 
 	switch (action) {
 	case KVMI_EVENT_ACTION_RETRY:

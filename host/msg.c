@@ -44,6 +44,8 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_XSAVE] = kvmi_vcpu_cmd_get_xsave,
 	[KVMI_GET_MTRR_TYPE] = kvmi_vcpu_cmd_get_mtrr_type,
 	[KVMI_VCPU_SET_XSAVE] = kvmi_vcpu_cmd_set_xsave,
+	[KVMI_CONTROL_CR] = kvmi_vcpu_cmd_control_cr,
+	[KVMI_CONTROL_MSR] = kvmi_vcpu_cmd_control_msr,
 };
 
 /* Events that kvmi can send. */
@@ -53,6 +55,9 @@ static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_PAUSE_VCPU] = true,
 	[KVMI_EVENT_HYPERCALL] = true,
 	[KVMI_EVENT_CREATE_VCPU] = true,
+	[KVMI_EVENT_CR] = true,
+	[KVMI_EVENT_MSR] = true,
+	[KVMI_EVENT_XSETBV] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)

@@ -81,6 +81,43 @@ struct kvmi_vcpu *kvmi_vcpu_find(struct kvmi_vm *vm, unsigned int idx)
 }
 
 /**
+ * kvmi_vcpu_lookup_rcu() - the context of a KVM vCPU, if it has one
+ * @vcpu: the KVM vCPU
+ *
+ * Context: rcu_read_lock() held; the context may belong to a session
+ * that is ending (check ->vm->dying).
+ */
+struct kvmi_vcpu *kvmi_vcpu_lookup_rcu(struct kvm_vcpu *vcpu)
+{
+	struct kvmi_vcpu *kv;
+
+	hash_for_each_possible_rcu(table, kv, node, (unsigned long)vcpu)
+		if (kv->vcpu == vcpu)
+			return kv;
+	return NULL;
+}
+
+/**
+ * kvmi_vcpu_hold() - the context of a KVM vCPU in a live session
+ * @vcpu: the KVM vCPU
+ *
+ * Return: the context, with a reference on its VM (kvmi_vm_put(kv->vm)),
+ * or NULL if @vcpu has none or its session is ending.
+ */
+struct kvmi_vcpu *kvmi_vcpu_hold(struct kvm_vcpu *vcpu)
+{
+	struct kvmi_vcpu *kv;
+
+	rcu_read_lock();
+	kv = kvmi_vcpu_lookup_rcu(vcpu);
+	if (kv && (READ_ONCE(kv->vm->dying) ||
+		   !kref_get_unless_zero(&kv->vm->ref)))
+		kv = NULL;
+	rcu_read_unlock();
+	return kv;
+}
+
+/**
  * kvmi_vcpu_get() - a vCPU's context, created on first use
  * @vm: the VM's context
  * @idx: the vCPU index
@@ -308,28 +345,48 @@ static int queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn, bool raises_event,
 	return 0;
 }
 
-/* The KVM_RUN probe: queue deferred jobs on the entering thread. */
+/*
+ * The KVM_RUN probe: queue deferred jobs on the entering thread.  Work
+ * queued on another thread (the one that ran the vCPU before: the VMM
+ * moved the vCPU to a new thread) would run only when that thread returns
+ * to user space, so it is taken back and queued here.
+ */
 void kvmi_on_vcpu_run(struct kvm_vcpu *vcpu)
 {
-	struct kvmi_vcpu *kv, *found = NULL;
+	struct kvmi_vcpu *found;
+	struct task_struct *task, *moved = NULL;
 	bool arm = false;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(table, kv, node, (unsigned long)vcpu)
-		if (kv->vcpu == vcpu)
-			found = kv;
-	if (found && READ_ONCE(found->deferred)) {
-		spin_lock(&found->lock);
-		if (found->deferred && !found->work_busy &&
-		    !READ_ONCE(found->vm->dying)) {
-			found->deferred = false;
-			found->work_busy = true;
-			arm = true;
-		}
-		spin_unlock(&found->lock);
-		if (arm)
-			arm_work(found, current);
+	found = kvmi_vcpu_lookup_rcu(vcpu);
+	if (!found || READ_ONCE(found->vm->dying))
+		goto out;
+	task = READ_ONCE(found->work_task);
+	if (!READ_ONCE(found->deferred) && (!task || task == current))
+		goto out;
+
+	spin_lock(&found->lock);
+	if (found->deferred && !found->work_busy) {
+		found->deferred = false;
+		found->work_busy = true;
+		arm = true;
+	} else if (found->work_task && found->work_task != current &&
+		   kvmi_vcpu_cancel_work(found->work_task, &found->work)) {
+		/* work_busy stays set: the queueing is still ours */
+		moved = found->work_task;
+		found->work_task = NULL;
+		arm = true;
 	}
+	spin_unlock(&found->lock);
+
+	if (moved) {
+		put_task_struct(moved);
+		kvmi_vm_put(found->vm);
+		work_done();
+	}
+	if (arm)
+		arm_work(found, current);
+out:
 	rcu_read_unlock();
 }
 
@@ -367,6 +424,7 @@ void kvmi_vcpus_stop(struct kvmi_vm *vm)
 		}
 		free_jobs(&jobs);
 		wake_up_all(&kv->wq);
+		kvmi_msr_release(kv);
 	}
 }
 
@@ -410,7 +468,8 @@ static bool wake_cond(struct kvmi_vcpu *kv)
  * @event: KVMI_EVENT_*
  * @data: the event's payload
  * @len: its length
- * @reply: out, the event-specific reply data (zero-extended)
+ * @reply: in, the defaults; out, the event-specific reply data (bytes
+ *	   the tool did not send keep their defaults)
  * @reply_len: its length, the most the tool may send
  *
  * Context: the vCPU thread, vCPU loaded, KVM's SRCU not held; sleeps.
@@ -466,7 +525,8 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			const struct kvmi_event_reply *r = (void *)kv->reply;
 
 			action = r->action;
-			memcpy(reply, kv->reply + sizeof(*r), reply_len);
+			memcpy(reply, kv->reply + sizeof(*r),
+			       min(reply_len, kv->reply_size));
 			spin_unlock(&kv->lock);
 			break;
 		}
@@ -479,6 +539,50 @@ out:
 	kv->waiting = false;
 	spin_unlock(&kv->lock);
 	kfree(common);
+	return action;
+}
+
+/**
+ * kvmi_vcpu_hold_event() - the vCPU's context if it has @event on
+ * @vcpu: the KVM vCPU
+ * @event: a vCPU event turned on with KVMI_CONTROL_EVENTS
+ *
+ * Return: as kvmi_vcpu_hold(), NULL also if the event is off.
+ */
+struct kvmi_vcpu *kvmi_vcpu_hold_event(struct kvm_vcpu *vcpu, u8 event)
+{
+	struct kvmi_vcpu *kv = kvmi_vcpu_hold(vcpu);
+
+	if (kv && !test_bit(event, kv->events)) {
+		kvmi_vm_put(kv->vm);
+		kv = NULL;
+	}
+	return kv;
+}
+
+/**
+ * kvmi_vcpu_exit_event() - send an event from an exit handler
+ * @kv: the vCPU's context, from kvmi_vcpu_hold_event()
+ * @event: KVMI_EVENT_*
+ * @data: the event's payload
+ * @len: its length
+ * @reply: in, the defaults; out, the reply data
+ * @reply_len: its length
+ *
+ * As kvmi_vcpu_send_event(), for a caller that holds KVM's SRCU (exit
+ * handlers do): it is released while the vCPU waits.  Drops the VM
+ * reference of kvmi_vcpu_hold_event(): do not use @kv afterwards.
+ */
+u8 kvmi_vcpu_exit_event(struct kvmi_vcpu *kv, u8 event, const void *data,
+			size_t len, void *reply, size_t reply_len)
+{
+	struct kvm_vcpu *vcpu = kv->vcpu;
+	u8 action;
+
+	kvmi_vcpu_srcu_unlock(vcpu);
+	action = kvmi_vcpu_send_event(kv, event, data, len, reply, reply_len);
+	kvmi_vcpu_srcu_lock(vcpu);
+	kvmi_vm_put(kv->vm);
 	return action;
 }
 
@@ -531,6 +635,7 @@ int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	    kv->ev_id == r->event && extra <= kv->reply_max) {
 		memset(kv->reply, 0, sizeof(kv->reply));
 		memcpy(kv->reply, r, sizeof(*r) + extra);
+		kv->reply_size = extra;
 		kv->replied = true;
 		ret = 0;
 	}

@@ -13,6 +13,9 @@
 struct kvm_vcpu;
 struct kvmi_vcpu;
 
+/* MSRs in each of the two ranges KVMI_CONTROL_MSR accepts. */
+#define KVMI_MSR_RANGE		0x2000
+
 /* Largest reply data that follows struct kvmi_event_reply. */
 #define KVMI_MAX_EVENT_REPLY	sizeof(struct kvmi_event_pf_reply)
 
@@ -40,6 +43,12 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  * @reply_max: (L) reply data it accepts after struct kvmi_event_reply
  * @replied: (L) the reply arrived
  * @reply: (L) the reply: struct kvmi_event_reply and its data
+ * @reply_size: (L) the length of that data
+ * @cr_mask: control registers whose writes the tool monitors (bit = CR
+ *	     number; changed by the vCPU thread only)
+ * @cr3_intercept: the CR3 write intercept is on because of the tool
+ * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
+ *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
  * @rcu: for freeing
  */
 struct kvmi_vcpu {
@@ -62,6 +71,10 @@ struct kvmi_vcpu {
 	size_t reply_max;
 	bool replied;
 	u8 reply[sizeof(struct kvmi_event_reply) + KVMI_MAX_EVENT_REPLY];
+	size_t reply_size;
+	unsigned long cr_mask;
+	bool cr3_intercept;
+	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
 	struct rcu_head rcu;
 };
 
@@ -69,14 +82,20 @@ int kvmi_vcpus_init(void);
 void kvmi_vcpus_exit(void);
 struct kvmi_vcpu *kvmi_vcpu_get(struct kvmi_vm *vm, unsigned int idx);
 struct kvmi_vcpu *kvmi_vcpu_find(struct kvmi_vm *vm, unsigned int idx);
+struct kvmi_vcpu *kvmi_vcpu_lookup_rcu(struct kvm_vcpu *vcpu);
+struct kvmi_vcpu *kvmi_vcpu_hold(struct kvm_vcpu *vcpu);
+struct kvmi_vcpu *kvmi_vcpu_hold_event(struct kvm_vcpu *vcpu, u8 event);
 void kvmi_vcpus_stop(struct kvmi_vm *vm);
 void kvmi_vcpus_free(struct kvmi_vm *vm);
 int kvmi_vcpu_queue_job(struct kvmi_vcpu *kv, kvmi_job_fn fn,
 			bool raises_event, const void *ctx, size_t len);
 u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			size_t len, void *reply, size_t reply_len);
+u8 kvmi_vcpu_exit_event(struct kvmi_vcpu *kv, u8 event, const void *data,
+			size_t len, void *reply, size_t reply_len);
 int kvmi_vcpu_queue_first_job(struct kvmi_vcpu *kv, kvmi_job_fn fn);
 bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv);
+void kvmi_msr_release(struct kvmi_vcpu *kv);
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		    const void *body);
 

@@ -41,5 +41,11 @@ int kvmi_vcpu_cmd_set_xsave(struct kvmi_vcpu *kv,
 int kvmi_vcpu_cmd_get_mtrr_type(struct kvmi_vcpu *kv,
 				const struct kvmi_msg_hdr *hdr,
 				const void *req, const void *body);
+int kvmi_vcpu_cmd_control_cr(struct kvmi_vcpu *kv,
+			     const struct kvmi_msg_hdr *hdr,
+			     const void *req, const void *body);
+int kvmi_vcpu_cmd_control_msr(struct kvmi_vcpu *kv,
+			      const struct kvmi_msg_hdr *hdr,
+			      const void *req, const void *body);
 
 #endif /* KVMI_VCPU_CMD_H */

@@ -20,5 +20,17 @@ KVMI_HOOK(check_extension, "kvm", kvm_vm_ioctl_check_extension, int,
 	  (struct kvm *kvm, long ext))
 KVMI_HOOK(vcpu_postcreate, "kvm", kvm_arch_vcpu_postcreate, void,
 	  (struct kvm_vcpu *vcpu))
+KVMI_HOOK(set_cr0, "kvm", kvm_set_cr0, int,
+	  (struct kvm_vcpu *vcpu, unsigned long cr0))
+KVMI_HOOK(set_cr3, "kvm", kvm_set_cr3, int,
+	  (struct kvm_vcpu *vcpu, unsigned long cr3))
+KVMI_HOOK(set_cr4, "kvm", kvm_set_cr4, int,
+	  (struct kvm_vcpu *vcpu, unsigned long cr4))
+KVMI_HOOK(vcpu_reset, "kvm", kvm_vcpu_reset, void,
+	  (struct kvm_vcpu *vcpu, bool init_event))
+KVMI_HOOK(wrmsr, "kvm", kvm_emulate_wrmsr, int, (struct kvm_vcpu *vcpu))
+KVMI_HOOK(msr_allowed, "kvm", kvm_msr_allowed, bool,
+	  (struct kvm_vcpu *vcpu, u32 index, u32 type))
+KVMI_HOOK(xsetbv, "kvm", kvm_emulate_xsetbv, int, (struct kvm_vcpu *vcpu))
 
 #undef KVMI_HOOK

@@ -140,6 +140,84 @@ static void kvmi_wrap_vcpu_postcreate(struct kvm_vcpu *vcpu)
 	hook_leave();
 }
 
+static int set_cr(enum kvmi_hook_id id, struct kvm_vcpu *vcpu,
+		  unsigned int cr, unsigned long val)
+{
+	int ret;
+
+	hook_enter(id);
+	if (!kvmi_on_set_cr(vcpu, cr, val, &ret))
+		ret = kvmi_vcpu_set_cr(vcpu, cr, val);
+	hook_leave();
+	return ret;
+}
+
+static int kvmi_wrap_set_cr0(struct kvm_vcpu *vcpu, unsigned long cr0)
+{
+	return set_cr(KVMI_HOOK_set_cr0, vcpu, 0, cr0);
+}
+
+static int kvmi_wrap_set_cr3(struct kvm_vcpu *vcpu, unsigned long cr3)
+{
+	return set_cr(KVMI_HOOK_set_cr3, vcpu, 3, cr3);
+}
+
+static int kvmi_wrap_set_cr4(struct kvm_vcpu *vcpu, unsigned long cr4)
+{
+	return set_cr(KVMI_HOOK_set_cr4, vcpu, 4, cr4);
+}
+
+static void kvmi_wrap_vcpu_reset(struct kvm_vcpu *vcpu, bool init_event)
+{
+	hook_enter(KVMI_HOOK_vcpu_reset);
+	kvmi_stub_kvm_vcpu_reset(vcpu, init_event);
+	kvmi_on_vcpu_reset(vcpu);
+	hook_leave();
+}
+
+static int kvmi_wrap_wrmsr(struct kvm_vcpu *vcpu)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_wrmsr);
+	if (!kvmi_on_wrmsr(vcpu, &ret))
+		ret = kvmi_stub_kvm_emulate_wrmsr(vcpu);
+	hook_leave();
+	return ret;
+}
+
+/*
+ * The vendor module asks whether it may let the guest access an MSR
+ * without an exit.  For a write the tool monitors the answer is no, so
+ * the write exits and reaches kvm_emulate_wrmsr(); KVM's own checks of
+ * guest accesses (callers inside kvm.ko) get the real answer.
+ */
+static bool kvmi_wrap_msr_allowed(struct kvm_vcpu *vcpu, u32 index, u32 type)
+{
+	unsigned long caller = (unsigned long)__builtin_return_address(0);
+	bool ret;
+
+	hook_enter(KVMI_HOOK_msr_allowed);
+	if ((type & KVM_MSR_FILTER_WRITE) && kvmi_vendor_owns(caller) &&
+	    kvmi_msr_write_monitored(vcpu, index))
+		ret = false;
+	else
+		ret = kvmi_stub_kvm_msr_allowed(vcpu, index, type);
+	hook_leave();
+	return ret;
+}
+
+static int kvmi_wrap_xsetbv(struct kvm_vcpu *vcpu)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_xsetbv);
+	if (!kvmi_on_xsetbv(vcpu, &ret))
+		ret = kvmi_stub_kvm_emulate_xsetbv(vcpu);
+	hook_leave();
+	return ret;
+}
+
 static void notrace kvmi_ftrace_thunk(unsigned long ip,
 				      unsigned long parent_ip,
 				      struct ftrace_ops *ops,

@@ -69,6 +69,17 @@ void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 			      u64 *rsi);
 int kvmi_vcpu_hypercall_done(struct kvm_vcpu *vcpu, u64 result);
 
+/* Intercepts (intercept.c). */
+unsigned long kvmi_vcpu_read_cr(struct kvm_vcpu *vcpu, unsigned int cr);
+int kvmi_vcpu_set_cr(struct kvm_vcpu *vcpu, unsigned int cr,
+		     unsigned long val);
+void kvmi_vcpu_wrmsr_args(struct kvm_vcpu *vcpu, u32 *msr, u64 *val);
+int kvmi_vcpu_emulate_wrmsr(struct kvm_vcpu *vcpu, u64 val);
+void kvmi_vcpu_msr_intercepts_changed(struct kvm_vcpu *vcpu);
+int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on);
+void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu);
+int kvmi_vcpu_skip_insn(struct kvm_vcpu *vcpu);
+
 /*
  * Callbacks into the core.  Each returns true when the core handled the
  * event itself (and then sets *ret); false passes it on to KVM.
@@ -132,5 +143,55 @@ void kvmi_on_vcpu_create(struct kvm_vcpu *vcpu);
  * sleep.
  */
 void kvmi_on_vcpu_run(struct kvm_vcpu *vcpu);
+
+/**
+ * kvmi_on_set_cr() - the guest writes CR0, CR3 or CR4
+ * @vcpu: the vCPU, loaded
+ * @cr: 0, 3 or 4
+ * @val: the value it writes
+ * @ret: kvm_set_cr*()'s result when handled
+ *
+ * Context: vCPU thread, kvm->srcu read-held, may sleep.
+ * Return: true if handled (the write was done, changed or dropped).
+ */
+bool kvmi_on_set_cr(struct kvm_vcpu *vcpu, unsigned int cr, unsigned long val,
+		    int *ret);
+
+/**
+ * kvmi_on_vcpu_reset() - a vCPU was reset (RESET or INIT)
+ * @vcpu: the vCPU, loaded
+ *
+ * Context: vCPU thread or the VMM's vCPU ioctl; may sleep.
+ */
+void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu);
+
+/**
+ * kvmi_on_wrmsr() - the guest executes WRMSR (an intercepted one)
+ * @vcpu: the vCPU, loaded
+ * @ret: the exit handler's result when handled
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true if handled.
+ */
+bool kvmi_on_wrmsr(struct kvm_vcpu *vcpu, int *ret);
+
+/**
+ * kvmi_msr_write_monitored() - must writes of an MSR exit?
+ * @vcpu: the vCPU
+ * @msr: the MSR
+ *
+ * Context: any; must not sleep.
+ */
+bool kvmi_msr_write_monitored(struct kvm_vcpu *vcpu, u32 msr);
+
+/**
+ * kvmi_on_xsetbv() - the guest executes XSETBV
+ * @vcpu: the vCPU, loaded
+ * @ret: the exit handler's result when handled
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true if handled.
+ */
+bool kvmi_on_xsetbv(struct kvm_vcpu *vcpu, int *ret);
 
 #endif /* KVMI_HOOKS_H */

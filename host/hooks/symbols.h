@@ -15,5 +15,7 @@ struct module *kvmi_module_of(unsigned long addr);
 int kvmi_vendor_pin(void);
 void kvmi_vendor_unpin(void);
 const char *kvmi_vendor_name(void);
+bool kvmi_vendor_owns(unsigned long addr);
+bool kvmi_vendor_is_amd(void);
 
 #endif /* KVMI_HOOKS_SYMBOLS_H */

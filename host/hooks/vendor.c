@@ -75,3 +75,14 @@ const char *kvmi_vendor_name(void)
 {
 	return vendor ? module_name(vendor) : "none";
 }
+
+/* Is @addr code of the vendor module (for the MSR intercept hook)? */
+bool kvmi_vendor_owns(unsigned long addr)
+{
+	return vendor && within_module(addr, vendor);
+}
+
+bool kvmi_vendor_is_amd(void)
+{
+	return vendor && !strcmp(module_name(vendor), "kvm_amd");
+}

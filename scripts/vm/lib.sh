@@ -104,7 +104,8 @@ run_tap() {
 		"ok "*|"not ok "*) ;;
 		*) continue ;;
 		esac
-		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ (- )?//; s/ *#.*$//; s/ /_/g')
+		# "ok N name", "ok N name # SKIP why" or kselftest's "ok N # SKIP name"
+		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ (- )?//; s/^# SKIP //; s/ *#.*$//; s/ /_/g')
 		case $line in
 		*"# SKIP"*) result "$prefix.$name" 4 ;;
 		"ok "*) result "$prefix.$name" 0 ;;

@@ -153,6 +153,64 @@ int kvmi_cmd(struct kvmi_tool *tool, uint16_t id, const void *req,
 	return 0;
 }
 
+int kvmi_vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
+		  const void *req, size_t len, void *rpl, size_t rpl_len)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		char req[256];
+	} msg = { .vh = { .vcpu = vcpu } };
+
+	CHECK(len <= sizeof(msg.req), "request too long");
+	memcpy(msg.req, req, len);
+	return kvmi_cmd(tool, id, &msg, sizeof(msg.vh) + len, rpl, rpl_len);
+}
+
+int kvmi_control_events(struct kvmi_tool *tool, uint16_t vcpu,
+			uint16_t event, uint8_t enable)
+{
+	struct kvmi_control_events req = { .event_id = event,
+					   .enable = enable };
+
+	return kvmi_vcpu_cmd(tool, KVMI_CONTROL_EVENTS, vcpu, &req,
+			     sizeof(req), NULL, 0);
+}
+
+void kvmi_recv_event(struct kvmi_tool *tool, uint8_t event,
+		     struct kvmi_msg_hdr *hdr, struct kvmi_event *ev,
+		     void *payload, size_t len)
+{
+	static char buf[KVMI_MSG_SIZE];
+
+	CHECK(!kvmi_recv(tool, hdr, buf, sizeof(buf), 20000), "no event");
+	CHECK_EQ(hdr->id, KVMI_EVENT);
+	CHECK_EQ(hdr->size, sizeof(*ev) + len);
+	memcpy(ev, buf, sizeof(*ev));
+	CHECK_EQ(ev->size, sizeof(*ev));
+	CHECK_EQ(ev->event, event);
+	if (len)
+		memcpy(payload, buf + sizeof(*ev), len);
+}
+
+void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
+		      const struct kvmi_event *ev, uint8_t action,
+		      const void *data, size_t len)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_event_reply r;
+		char data[64];
+	} rpl = {
+		.vh = { .vcpu = ev->vcpu },
+		.r = { .action = action, .event = ev->event },
+	};
+
+	CHECK(len <= sizeof(rpl.data), "reply data too long");
+	memcpy(rpl.data, data, len);
+	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl,
+		  offsetof(typeof(rpl), data) + len);
+}
+
 bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = tool->fd, .events = POLLIN };

@@ -58,6 +58,19 @@ int kvmi_cmd(struct kvmi_tool *tool, uint16_t id, const void *req,
 /* Receive one message (header + body up to @max); -1 on EOF/timeout. */
 int kvmi_recv(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr, void *body,
 	      size_t max, int timeout_ms);
+/* A vCPU command: struct kvmi_vcpu_hdr for @vcpu, then @req. */
+int kvmi_vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
+		  const void *req, size_t len, void *rpl, size_t rpl_len);
+int kvmi_control_events(struct kvmi_tool *tool, uint16_t vcpu,
+			uint16_t event, uint8_t enable);
+/* Receive event @event with exactly @len bytes of payload. */
+void kvmi_recv_event(struct kvmi_tool *tool, uint8_t event,
+		     struct kvmi_msg_hdr *hdr, struct kvmi_event *ev,
+		     void *payload, size_t len);
+/* Answer the event @ev (header @ehdr) with @action and reply data. */
+void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
+		      const struct kvmi_event *ev, uint8_t action,
+		      const void *data, size_t len);
 /* True once the peer closed the socket, within @timeout_ms. */
 bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms);
 

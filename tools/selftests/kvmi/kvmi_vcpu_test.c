@@ -156,18 +156,6 @@ static void release_and_join(int n)
 		pthread_join(runners[i].thread, NULL);
 }
 
-static int vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
-		    const void *req, size_t len, void *rpl, size_t rpl_len)
-{
-	struct {
-		struct kvmi_vcpu_hdr vh;
-		char req[256];
-	} msg = { .vh = { .vcpu = vcpu } };
-
-	memcpy(msg.req, req, len);
-	return kvmi_cmd(tool, id, &msg, sizeof(msg.vh) + len, rpl, rpl_len);
-}
-
 static int xsave_cmd(struct kvmi_tool *tool, const struct kvm_xsave *xs)
 {
 	static struct {
@@ -179,46 +167,11 @@ static int xsave_cmd(struct kvmi_tool *tool, const struct kvm_xsave *xs)
 	return kvmi_cmd(tool, KVMI_VCPU_SET_XSAVE, &msg, sizeof(msg), NULL, 0);
 }
 
-static int control_events(struct kvmi_tool *tool, uint16_t vcpu,
-			  uint16_t event, uint8_t enable)
-{
-	struct kvmi_control_events req = { .event_id = event,
-					   .enable = enable };
-
-	return vcpu_cmd(tool, KVMI_CONTROL_EVENTS, vcpu, &req, sizeof(req),
-			NULL, 0);
-}
-
 static int pause_vcpu(struct kvmi_tool *tool, uint16_t vcpu, uint8_t wait)
 {
 	struct kvmi_pause_vcpu req = { .wait = wait };
 
-	return vcpu_cmd(tool, KVMI_PAUSE_VCPU, vcpu, &req, sizeof(req), NULL, 0);
-}
-
-/* Receive one event; check its common part. */
-static void recv_event(struct kvmi_tool *tool, uint8_t event,
-		       struct kvmi_msg_hdr *hdr, struct kvmi_event *ev)
-{
-	CHECK(!kvmi_recv(tool, hdr, ev, sizeof(*ev), 20000), "no event");
-	CHECK_EQ(hdr->id, KVMI_EVENT);
-	CHECK_EQ(hdr->size, sizeof(*ev));
-	CHECK_EQ(ev->size, sizeof(*ev));
-	CHECK_EQ(ev->event, event);
-}
-
-static void reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
-			const struct kvmi_event *ev, uint8_t action)
-{
-	struct {
-		struct kvmi_vcpu_hdr vh;
-		struct kvmi_event_reply r;
-	} rpl = {
-		.vh = { .vcpu = ev->vcpu },
-		.r = { .action = action, .event = ev->event },
-	};
-
-	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl, sizeof(rpl));
+	return kvmi_vcpu_cmd(tool, KVMI_PAUSE_VCPU, vcpu, &req, sizeof(req), NULL, 0);
 }
 
 static void pause_many(struct kvmi_tool *tool, const uint16_t *vcpu, int n,
@@ -231,16 +184,16 @@ static void test_get_vcpu_info(void)
 	struct kvmi_tool tool;
 
 	setup(1, guest_spin, &tool);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
-			  sizeof(info)), -KVM_EAGAIN);	/* never ran */
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
+			       sizeof(info)), -KVM_EAGAIN);	/* never ran */
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
-			  sizeof(info)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 0, NULL, 0, &info,
+			       sizeof(info)), 0);
 	CHECK(info.tsc_speed > 0, "tsc_speed 0");
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 1, NULL, 0, &info,
-			  sizeof(info)), -KVM_EINVAL);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 99, NULL, 0, &info,
-			  sizeof(info)), -KVM_EINVAL);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 1, NULL, 0, &info,
+			       sizeof(info)), -KVM_EINVAL);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_VCPU_INFO, 99, NULL, 0, &info,
+			       sizeof(info)), -KVM_EINVAL);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_VCPU_INFO, &bad, sizeof(bad), &info,
 			  sizeof(info)), -KVM_EINVAL);
 	release_and_join(1);
@@ -258,14 +211,14 @@ static void test_pause(void)
 	setup(1, guest_spin, &tool);
 	start(1);
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
 	CHECK_EQ(ev.vcpu, 0);
 	CHECK_EQ(ev.arch.mode, 8);
 	CHECK(ev.arch.regs.rip, "rip 0");
 	CHECK(ev.arch.sregs.cr0 & 1, "cr0.PE clear: %llx",
 	      (unsigned long long)ev.arch.sregs.cr0);
 	CHECK(ev.arch.msrs.efer & (1 << 10), "efer.LMA clear");
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	/* Two requests, two events (no merging). */
 	pause_many(&tool, twice, 2, events);
 	CHECK_EQ(events[0], 2);
@@ -283,11 +236,11 @@ static void test_pause_actions(void)
 	setup(1, guest_spin, &tool);
 	start(1);
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY, NULL, 0);
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH, NULL, 0);
 	pthread_join(runners[0].thread, NULL);
 	CHECK(!runners[0].done, "guest finished after CRASH");
 	CHECK_EQ(runners[0].exit_reason, KVM_EXIT_SHUTDOWN);
@@ -322,8 +275,8 @@ static void test_pause_halted(void)
 	start(1);
 	usleep(200000);		/* let it reach HLT */
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	/* It halts again; the process exit ends it. */
 }
 
@@ -364,7 +317,7 @@ static void pause_many(struct kvmi_tool *tool, const uint16_t *vcpu, int n,
 		CHECK_EQ(msg.ev.event, KVMI_EVENT_PAUSE_VCPU);
 		CHECK(msg.ev.vcpu < MAX_VCPUS, "vcpu %u", msg.ev.vcpu);
 		events[msg.ev.vcpu]++;
-		reply_event(tool, &hdr, &msg.ev, KVMI_EVENT_ACTION_CONTINUE);
+		kvmi_reply_event(tool, &hdr, &msg.ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	}
 	CHECK_EQ(replies, n);
 }
@@ -397,21 +350,22 @@ static void test_control_events(void)
 
 	setup(1, guest_spin, &tool);
 	start(1);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 2),
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 2),
 		 -KVM_EINVAL);
-	CHECK_EQ(control_events(&tool, 0, 0xffff, 1), -KVM_EINVAL);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_UNHOOK, 1), -KVM_EINVAL);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_PAUSE_VCPU, 1),
+	CHECK_EQ(kvmi_control_events(&tool, 0, 0xffff, 1), -KVM_EINVAL);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_UNHOOK, 1), -KVM_EINVAL);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PAUSE_VCPU, 1),
 		 -KVM_EINVAL);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_CR, 1), -KVM_EOPNOTSUPP);
-	CHECK_EQ(control_events(&tool, 7, KVMI_EVENT_HYPERCALL, 1),
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1),
+		 -KVM_EOPNOTSUPP);
+	CHECK_EQ(kvmi_control_events(&tool, 7, KVMI_EVENT_HYPERCALL, 1),
 		 -KVM_EINVAL);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_EVENTS, &padded, sizeof(padded),
 			  NULL, 0), -KVM_EINVAL);
 	CHECK_EQ(kvmi_feature(vm, true, 0, KVMI_EVENT_HYPERCALL), 0);
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1),
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1),
 		 -KVM_EPERM);
 	release_and_join(1);
 }
@@ -428,11 +382,11 @@ static void hypercall_with(const uint8_t *actions, int n, bool enable)
 	setup(1, guest_hc, &tool);
 	start(1);
 	if (enable)
-		CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+		CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
 	go();
 	for (i = 0; i < n; i++) {
-		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
-		reply_event(&tool, &hdr, &ev, actions[i]);
+		kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+		kvmi_reply_event(&tool, &hdr, &ev, actions[i], NULL, 0);
 	}
 	pthread_join(runners[0].thread, NULL);
 }
@@ -485,7 +439,7 @@ static void hypercall_vcpus(uint64_t count, int n, int enabled,
 	setup(n, guest_hc, tool);
 	start(n);
 	for (i = 0; i < enabled; i++)
-		CHECK_EQ(control_events(tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
+		CHECK_EQ(kvmi_control_events(tool, i, KVMI_EVENT_HYPERCALL, 1), 0);
 	go();
 }
 
@@ -500,10 +454,10 @@ static void test_hypercall_concurrent(void)
 
 	hypercall_vcpus(1000, 4, 4, &tool);
 	for (i = 0; i < 4 * 1000; i++) {
-		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+		kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
 		CHECK(ev.vcpu < 4, "vcpu %u", ev.vcpu);
 		count[ev.vcpu]++;
-		reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+		kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	}
 	for (i = 0; i < 4; i++) {
 		pthread_join(runners[i].thread, NULL);
@@ -523,7 +477,7 @@ static void test_close_while_waiting(void)
 
 	hypercall_vcpus(1, 4, 3, &tool);
 	for (i = 0; i < 3; i++)
-		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+		kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
 	close(tool.fd);
 	for (i = 0; i < 4; i++) {
 		pthread_join(runners[i].thread, NULL);
@@ -541,7 +495,7 @@ static void first_hypercall_event(uint64_t count, struct kvmi_tool *tool,
 				  struct kvmi_event *ev)
 {
 	hypercall_vcpus(count, 1, 1, tool);
-	recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev);
+	kvmi_recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev, NULL, 0);
 }
 
 /* UNHOOK while two vCPUs wait in events: both resume. */
@@ -554,7 +508,7 @@ static void test_unhook_while_waiting(void)
 
 	hypercall_vcpus(1, 2, 2, &tool);
 	for (i = 0; i < 2; i++)
-		recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev);
+		kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
 	CHECK_EQ(kvmi_unhook(vm), 0);
 	for (i = 0; i < 2; i++) {
 		pthread_join(runners[i].thread, NULL);
@@ -572,8 +526,8 @@ static void test_disable_while_pending(void)
 
 	first_hypercall_event(2, &tool, &hdr, &ev);
 	/* Runs in the waiting vCPU, before the reply. */
-	CHECK_EQ(control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 0), 0);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
 	/* The second hypercall raised no event: KVM answered it. */
@@ -590,7 +544,7 @@ static void test_bad_reply(void)
 
 	first_hypercall_event(1, &tool, &hdr, &ev);
 	hdr.seq++;
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
@@ -611,7 +565,7 @@ static int get_registers(struct kvmi_tool *tool, uint16_t vcpu,
 	} req = { .g = { .nmsrs = claimed } };
 
 	memcpy(req.idx, idx, n * sizeof(*idx));
-	return vcpu_cmd(tool, KVMI_GET_REGISTERS, vcpu, &req,
+	return kvmi_vcpu_cmd(tool, KVMI_GET_REGISTERS, vcpu, &req,
 			sizeof(req.g) + n * sizeof(*idx), rpl, rpl_len);
 }
 
@@ -654,7 +608,7 @@ static void test_set_registers_outside_event(void)
 
 	setup(1, guest_spin, &tool);
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs, 64, NULL, 0),
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs, 64, NULL, 0),
 		 -KVM_EOPNOTSUPP);
 	release_and_join(1);
 }
@@ -675,9 +629,9 @@ static void test_retry_after_set_registers(void)
 	CHECK_EQ(regs.regs.rip, ev.arch.regs.rip);
 	CHECK_EQ(regs.regs.rax, 34);
 	regs.regs.rip += 3;
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs.regs,
-			  sizeof(regs.regs), NULL, 0), 0);
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs.regs,
+			       sizeof(regs.regs), NULL, 0), 0);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY, NULL, 0);
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
 	CHECK_EQ(runners[0].last, 34);
@@ -691,17 +645,17 @@ static void test_get_xcr(void)
 
 	setup(1, guest_spin, &tool);
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), 0);
 	CHECK(rpl.value & 1, "XCR0.x87 clear: %llx",
 	      (unsigned long long)rpl.value);
 	req.xcr = 1;
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), -KVM_EINVAL);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), -KVM_EINVAL);
 	req.xcr = 0;
 	req.padding[6] = 1;
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), -KVM_EINVAL);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_VCPU_GET_XCR, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), -KVM_EINVAL);
 	release_and_join(1);
 }
 
@@ -714,12 +668,12 @@ static void test_translate_gva(void)
 	setup(1, guest_spin, &tool);
 	req.gva = flag_gva;
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
-			  &rpl, sizeof(rpl)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
+			       &rpl, sizeof(rpl)), 0);
 	CHECK_EQ(rpl.gpa, addr_gva2gpa(vm, flag_gva));
 	req.gva = 0xfffffffffffff000ull;	/* not mapped */
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
-			  &rpl, sizeof(rpl)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_VCPU_TRANSLATE_GVA, 0, &req, sizeof(req),
+			       &rpl, sizeof(rpl)), 0);
 	CHECK_EQ(rpl.gpa, ~0ull);
 	release_and_join(1);
 }
@@ -744,11 +698,11 @@ static void test_create_vcpu(void)
 	vcpus[1] = vm_vcpu_add(vm, 1, guest_spin);
 	runners[1].vcpu = vcpus[1];
 	pthread_create(&runners[1].thread, NULL, runner_fn, &runners[1]);
-	recv_event(&tool, KVMI_EVENT_CREATE_VCPU, &hdr, &ev);
+	kvmi_recv_event(&tool, KVMI_EVENT_CREATE_VCPU, &hdr, &ev, NULL, 0);
 	CHECK_EQ(ev.vcpu, 1);
 	usleep(100000);
 	CHECK(!READ_ONCE(runners[1].started), "guest code ran before the reply");
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	while (!READ_ONCE(runners[1].started))
 		usleep(1000);
 	release_and_join(2);
@@ -760,8 +714,8 @@ static uint8_t mtrr_type(struct kvmi_tool *tool, uint64_t gpa)
 	struct kvmi_get_mtrr_type req = { .gpa = gpa };
 	struct kvmi_get_mtrr_type_reply rpl;
 
-	CHECK_EQ(vcpu_cmd(tool, KVMI_GET_MTRR_TYPE, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(tool, KVMI_GET_MTRR_TYPE, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), 0);
 	return rpl.type;
 }
 
@@ -802,13 +756,13 @@ static void test_xsave(void)
 
 	setup(1, guest_spin, &tool);
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &xs, sizeof(xs)),
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &xs, sizeof(xs)),
 		 0);
 	memcpy(&mxcsr, (char *)&xs + 24, sizeof(mxcsr));
 	CHECK_EQ(mxcsr & 0xffff, 0x1f80);	/* MXCSR after reset */
 	CHECK_EQ(xsave_cmd(&tool, &xs), 0);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &again,
-			  sizeof(again)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &again,
+			       sizeof(again)), 0);
 	CHECK(!memcmp(&xs, &again, 576), "XSAVE legacy area and header differ");
 	memcpy(&xstate_bv, (char *)&xs + 512, sizeof(xstate_bv));
 	xstate_bv |= 1ull << 62;	/* a feature no guest may have */
@@ -828,9 +782,9 @@ static void test_pause_during_event(void)
 	CHECK_EQ(pause_vcpu(&tool, 0, 1), 0);
 	CHECK(kvmi_recv(&tool, &phdr, &pev, sizeof(pev), 300) < 0,
 	      "an event arrived while the vCPU waits in another");
-	reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
-	recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &phdr, &pev);
-	reply_event(&tool, &phdr, &pev, KVMI_EVENT_ACTION_CONTINUE);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &phdr, &pev, NULL, 0);
+	kvmi_reply_event(&tool, &phdr, &pev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
 }
@@ -844,8 +798,8 @@ static void test_get_cpuid(void)
 
 	setup(1, guest_spin, &tool);
 	start(1);
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), 0);
 	e = get_cpuid_entry(vcpus[0]->cpuid, 0, 0);
 	CHECK(e, "leaf 0 not in the vCPU's CPUID");
 	CHECK_EQ(rpl.eax, e->eax);
@@ -853,8 +807,8 @@ static void test_get_cpuid(void)
 	CHECK_EQ(rpl.ecx, e->ecx);
 	CHECK_EQ(rpl.edx, e->edx);
 	req.function = 0x4fffffff;
-	CHECK_EQ(vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
-			  sizeof(rpl)), -KVM_ENOENT);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_CPUID, 0, &req, sizeof(req), &rpl,
+			       sizeof(rpl)), -KVM_ENOENT);
 	release_and_join(1);
 }
 

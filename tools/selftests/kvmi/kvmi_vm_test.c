@@ -322,7 +322,7 @@ static void test_not_implemented(void)
 	struct kvm_vm *vm;
 
 	hooked_vm(&vm, &tool);
-	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_CR, &vh, sizeof(vh), NULL, 0),
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_INJECT_EXCEPTION, &vh, sizeof(vh), NULL, 0),
 		 -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_MAP_TOKEN, NULL, 0, NULL, 0),
 		 -KVM_EOPNOTSUPP);
@@ -360,7 +360,7 @@ static void test_check_command(void)
 
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(check_cmd(&tool, KVMI_READ_PHYSICAL, 0, 0), 0);
-	CHECK_EQ(check_cmd(&tool, KVMI_CONTROL_CR, 0, 0), -KVM_EOPNOTSUPP);
+	CHECK_EQ(check_cmd(&tool, KVMI_INJECT_EXCEPTION, 0, 0), -KVM_EOPNOTSUPP);
 	CHECK_EQ(check_cmd(&tool, 40, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_cmd(&tool, 0xffff, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_cmd(&tool, KVMI_EVENT_REPLY, 0, 0), -KVM_EINVAL);
@@ -384,7 +384,7 @@ static void test_check_event(void)
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_UNHOOK, 0, 0), 0);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_CMD_ERROR, 0, 0), 0);
-	CHECK_EQ(check_ev(&tool, KVMI_EVENT_CR, 0, 0), -KVM_EOPNOTSUPP);
+	CHECK_EQ(check_ev(&tool, KVMI_EVENT_DESCRIPTOR, 0, 0), -KVM_EOPNOTSUPP);
 	CHECK_EQ(check_ev(&tool, KVMI_NUM_EVENTS, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_ev(&tool, 0xffff, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_UNHOOK, 1, 0), -KVM_EINVAL);
@@ -599,7 +599,7 @@ static void test_short_and_long_bodies(void)
 		struct kvmi_check_command req;
 		char extra[24];
 	} longer = { .req = { .id = KVMI_READ_PHYSICAL } };
-	uint16_t shorter = KVMI_CONTROL_CR;
+	uint16_t shorter = KVMI_INJECT_EXCEPTION;
 	struct kvmi_tool tool;
 	struct kvm_vm *vm;
 

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Intercepts: the registers and instructions behind the CR, MSR and
+ * XSETBV events, and turning exits on that KVM leaves off.
+ *
+ * CR0 and CR4 writes reach kvm_set_cr0/4() on both vendors without help
+ * (SVM: the selective CR0 intercept, so a write that changes only CR0.TS
+ * or CR0.MP is not seen; VMX: bits the guest owns, CR0.TS and CR0.WP with
+ * EPT and several CR4 bits, are not seen).  CR3 writes do not exit with
+ * nested paging: on SVM we set the CR3 write intercept in the VMCB
+ * ourselves; on VMX this is not implemented (-EOPNOTSUPP).
+ *
+ * MSR writes the guest may do without an exit are made to exit through
+ * kvm_msr_allowed() (hooks.c), which both vendors ask when they build
+ * their MSR bitmaps; KVM_REQ_MSR_FILTER_CHANGED makes them ask again.
+ */
+#include <linux/kvm_host.h>
+#include <asm/svm.h>
+
+#include "hooks.h"
+#include "stubs.h"
+#include "symbols.h"
+
+/**
+ * kvmi_vcpu_read_cr() - a control register, as KVM_GET_SREGS reads it
+ * @vcpu: the vCPU, loaded by the current thread
+ * @cr: 0, 3 or 4
+ */
+unsigned long kvmi_vcpu_read_cr(struct kvm_vcpu *vcpu, unsigned int cr)
+{
+	struct kvm_sregs sregs;
+
+	kvmi_stub___get_sregs(vcpu, &sregs);
+	switch (cr) {
+	case 0:
+		return sregs.cr0;
+	case 3:
+		return sregs.cr3;
+	default:
+		return sregs.cr4;
+	}
+}
+
+/* Write a control register through KVM (the original kvm_set_cr*()). */
+int kvmi_vcpu_set_cr(struct kvm_vcpu *vcpu, unsigned int cr,
+		     unsigned long val)
+{
+	switch (cr) {
+	case 0:
+		return kvmi_stub_kvm_set_cr0(vcpu, val);
+	case 3:
+		return kvmi_stub_kvm_set_cr3(vcpu, val);
+	default:
+		return kvmi_stub_kvm_set_cr4(vcpu, val);
+	}
+}
+
+/* The operands of the WRMSR being emulated: ECX and EDX:EAX. */
+void kvmi_vcpu_wrmsr_args(struct kvm_vcpu *vcpu, u32 *msr, u64 *val)
+{
+	*msr = (u32)vcpu->arch.regs[VCPU_REGS_RCX];
+	*val = (u32)vcpu->arch.regs[VCPU_REGS_RAX] |
+	       (u64)(u32)vcpu->arch.regs[VCPU_REGS_RDX] << 32;
+}
+
+/**
+ * kvmi_vcpu_emulate_wrmsr() - complete the WRMSR with another value
+ * @vcpu: the vCPU, loaded, in its WRMSR exit
+ * @val: the value to write instead of EDX:EAX
+ *
+ * KVM's own handler runs with EDX:EAX set to @val; the guest's RAX and
+ * RDX are put back afterwards (WRMSR does not change them).
+ *
+ * Return: the exit handler's result.
+ */
+int kvmi_vcpu_emulate_wrmsr(struct kvm_vcpu *vcpu, u64 val)
+{
+	unsigned long rax = vcpu->arch.regs[VCPU_REGS_RAX];
+	unsigned long rdx = vcpu->arch.regs[VCPU_REGS_RDX];
+	int ret;
+
+	vcpu->arch.regs[VCPU_REGS_RAX] = (u32)val;
+	vcpu->arch.regs[VCPU_REGS_RDX] = val >> 32;
+	ret = kvmi_stub_kvm_emulate_wrmsr(vcpu);
+	vcpu->arch.regs[VCPU_REGS_RAX] = rax;
+	vcpu->arch.regs[VCPU_REGS_RDX] = rdx;
+	return ret;
+}
+
+/* Make the vendor module rebuild the vCPU's MSR bitmap before entry. */
+void kvmi_vcpu_msr_intercepts_changed(struct kvm_vcpu *vcpu)
+{
+	kvm_make_request(KVM_REQ_MSR_FILTER_CHANGED, vcpu);
+	kvm_vcpu_kick(vcpu);
+}
+
+/* Skip the instruction that exited (the caller dropped its effect). */
+int kvmi_vcpu_skip_insn(struct kvm_vcpu *vcpu)
+{
+	return kvm_skip_emulated_instruction(vcpu);
+}
+
+/*
+ * struct vcpu_svm (svm/svm.h, not in linux-headers) starts with the
+ * struct kvm_vcpu, followed by the current VMCB and vmcb01 (pointer,
+ * physical address).  Only these fields are used; the physical address
+ * checks that the layout is the one expected.
+ */
+struct kvmi_svm_head {
+	struct vmcb *vmcb;
+	struct vmcb *vmcb01;
+	unsigned long vmcb01_pa;
+};
+
+/* VMCB clean bit of the intercept vectors (svm.h's VMCB_INTERCEPTS). */
+#define KVMI_VMCB_CLEAN_INTERCEPTS	0
+
+static bool *npt_enabled;
+
+static struct vmcb *svm_vmcb01(struct kvm_vcpu *vcpu)
+{
+	struct kvmi_svm_head *head = (void *)vcpu + sizeof(*vcpu);
+
+	if (!virt_addr_valid(head->vmcb01) ||
+	    __pa(head->vmcb01) != head->vmcb01_pa) {
+		pr_warn_once("kvmi: struct vcpu_svm is not laid out as expected\n");
+		return NULL;
+	}
+	return head->vmcb01;
+}
+
+/* Is the CR3 write intercept ours to change (SVM with nested paging)? */
+static struct vmcb *cr3_vmcb(struct kvm_vcpu *vcpu)
+{
+	if (!kvmi_vendor_is_amd() || vcpu->arch.guest_state_protected)
+		return NULL;
+	if (!npt_enabled)
+		npt_enabled = (bool *)kvmi_lookup("kvm_amd", "npt_enabled");
+	if (!npt_enabled || !READ_ONCE(*npt_enabled))
+		return NULL;
+	return svm_vmcb01(vcpu);
+}
+
+static void set_cr3_intercept(struct vmcb *vmcb, bool on)
+{
+	unsigned long *bits = (unsigned long *)vmcb->control.intercepts;
+
+	if (on)
+		__set_bit(INTERCEPT_CR3_WRITE, bits);
+	else
+		__clear_bit(INTERCEPT_CR3_WRITE, bits);
+	vmcb->control.clean &= ~BIT(KVMI_VMCB_CLEAN_INTERCEPTS);
+}
+
+/**
+ * kvmi_vcpu_cr3_intercept() - make CR3 writes exit, or stop
+ * @vcpu: the vCPU, loaded by the current thread
+ * @on: the new state
+ *
+ * Context: the vCPU's thread, inside KVM_RUN.
+ * Return: 0, or -EOPNOTSUPP where kvmi cannot change this intercept
+ * (VMX; SVM without nested paging needs no change: KVM intercepts CR3
+ * writes itself and @on is then accepted without effect).
+ */
+int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb;
+
+	if (!kvmi_vendor_is_amd())
+		return -EOPNOTSUPP;
+	vmcb = cr3_vmcb(vcpu);
+	if (!vmcb)
+		return npt_enabled && READ_ONCE(*npt_enabled) ? -EOPNOTSUPP : 0;
+	set_cr3_intercept(vmcb, on);
+	return 0;
+}
+
+/*
+ * A CR3 write exited but nobody monitors it: the intercept is a leftover
+ * of a session that ended, so turn it off (with nested paging KVM never
+ * wants it).
+ */
+void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = cr3_vmcb(vcpu);
+
+	if (vmcb && !(vcpu->arch.hflags & HF_GUEST_MASK))
+		set_cr3_intercept(vmcb, false);
+}

@@ -51,15 +51,22 @@ int kvmi_vcpu_cmd_control_cr(struct kvmi_vcpu *kv,
 	return kvmi_msg_reply(kv->vm, hdr, err, NULL, 0);
 }
 
-/* A reset cleared the CR3 intercept (SVM's init_vmcb()): set it again. */
+/*
+ * A reset rebuilt the intercepts (SVM's init_vmcb()): set kvmi's again
+ * (the CR3 write and the descriptor-table ones).
+ */
 void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 {
 	struct kvmi_vcpu *kv = kvmi_vcpu_hold(vcpu);
 
 	if (!kv)
 		return;
-	if (kv->cr3_intercept && kvmi_vcpu_is_current(vcpu))
-		kvmi_vcpu_cr3_intercept(vcpu, true);
+	if (kvmi_vcpu_is_current(vcpu)) {
+		if (kv->cr3_intercept)
+			kvmi_vcpu_cr3_intercept(vcpu, true);
+		if (kv->desc_intercept)
+			kvmi_vcpu_desc_intercept(vcpu, true);
+	}
 	kvmi_vm_put(kv->vm);
 }
 

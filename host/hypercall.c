@@ -35,18 +35,7 @@ bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret)
 	if (!kv)
 		return false;
 	action = kvmi_vcpu_exit_event(kv, KVMI_EVENT_HYPERCALL, NULL, 0, NULL, 0);
-
-	switch (action) {
-	case KVMI_EVENT_ACTION_RETRY:
-		*ret = 1;
-		break;
-	case KVMI_EVENT_ACTION_CRASH:
-		kvmi_vcpu_crash(vcpu);
-		*ret = 1;
-		break;
-	default:
+	if (!kvmi_vcpu_retry_or_crash(vcpu, action, ret))
 		*ret = kvmi_vcpu_hypercall_done(vcpu, 0);
-		break;
-	}
 	return true;
 }

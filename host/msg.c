@@ -58,6 +58,7 @@ static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_CR] = true,
 	[KVMI_EVENT_MSR] = true,
 	[KVMI_EVENT_XSETBV] = true,
+	[KVMI_EVENT_DESCRIPTOR] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)

@@ -587,6 +587,30 @@ u8 kvmi_vcpu_exit_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 }
 
 /**
+ * kvmi_vcpu_retry_or_crash() - apply RETRY or CRASH in an exit handler
+ * @vcpu: the vCPU
+ * @action: the tool's action
+ * @ret: out, the exit handler's result (1: back to the guest) for those
+ *
+ * RETRY resumes the guest without completing the instruction, which then
+ * runs again (unless the tool moved RIP); CRASH also requests a triple
+ * fault, so KVM_RUN returns KVM_EXIT_SHUTDOWN first.
+ *
+ * Return: true for RETRY and CRASH; false for CONTINUE, which the caller
+ * completes.
+ */
+bool kvmi_vcpu_retry_or_crash(struct kvm_vcpu *vcpu, u8 action, int *ret)
+{
+	if (action != KVMI_EVENT_ACTION_RETRY &&
+	    action != KVMI_EVENT_ACTION_CRASH)
+		return false;
+	if (action == KVMI_EVENT_ACTION_CRASH)
+		kvmi_vcpu_crash(vcpu);
+	*ret = 1;
+	return true;
+}
+
+/**
  * kvmi_vcpu_in_event() - is the vCPU thread waiting for an event reply?
  * @kv: the vCPU's context
  *

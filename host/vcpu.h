@@ -47,6 +47,7 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  * @cr_mask: control registers whose writes the tool monitors (bit = CR
  *	     number; changed by the vCPU thread only)
  * @cr3_intercept: the CR3 write intercept is on because of the tool
+ * @desc_intercept: so are the descriptor-table intercepts
  * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
  *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
  * @rcu: for freeing
@@ -74,6 +75,7 @@ struct kvmi_vcpu {
 	size_t reply_size;
 	unsigned long cr_mask;
 	bool cr3_intercept;
+	bool desc_intercept;
 	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
 	struct rcu_head rcu;
 };
@@ -93,9 +95,11 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			size_t len, void *reply, size_t reply_len);
 u8 kvmi_vcpu_exit_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 			size_t len, void *reply, size_t reply_len);
+bool kvmi_vcpu_retry_or_crash(struct kvm_vcpu *vcpu, u8 action, int *ret);
 int kvmi_vcpu_queue_first_job(struct kvmi_vcpu *kv, kvmi_job_fn fn);
 bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv);
 void kvmi_msr_release(struct kvmi_vcpu *kv);
+int kvmi_descriptor_control(struct kvmi_vcpu *kv, bool enable);
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		    const void *body);
 

@@ -58,9 +58,11 @@ int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
 		err = -KVM_EPERM;
 	else if (!kvmi_event_is_implemented(cmd->event_id))
 		err = -KVM_EOPNOTSUPP;
-	else if (cmd->enable)
+	else if (cmd->event_id == KVMI_EVENT_DESCRIPTOR)
+		err = kvmi_descriptor_control(kv, cmd->enable);
+	if (!err && cmd->enable)
 		set_bit(cmd->event_id, kv->events);
-	else
+	else if (!err)
 		clear_bit(cmd->event_id, kv->events);
 	return kvmi_msg_reply(kv->vm, hdr, err, NULL, 0);
 }

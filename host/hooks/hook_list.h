@@ -7,8 +7,9 @@
  * Like KVM's kvm-x86-ops.h, this file has no include guard: includers
  * define KVMI_HOOK to what they need (the hook table, the stubs that call
  * the originals, their prototypes, the enum of ids) and include it; it
- * undefines KVMI_HOOK at the end.  Every hook is required: kvmi refuses
- * to load if one of them cannot be resolved or armed.
+ * undefines KVMI_HOOK at the end.  Every hook of kvm.ko and of the loaded
+ * vendor module is required: kvmi refuses to load if one of them cannot
+ * be resolved or armed.  Hooks of the other vendor stay off.
  */
 KVMI_HOOK(vm_ioctl, "kvm", kvm_arch_vm_ioctl, kvmi_vm_ioctl_ret_t,
 	  (struct file *filp, unsigned int ioctl, unsigned long arg))
@@ -32,5 +33,7 @@ KVMI_HOOK(wrmsr, "kvm", kvm_emulate_wrmsr, int, (struct kvm_vcpu *vcpu))
 KVMI_HOOK(msr_allowed, "kvm", kvm_msr_allowed, bool,
 	  (struct kvm_vcpu *vcpu, u32 index, u32 type))
 KVMI_HOOK(xsetbv, "kvm", kvm_emulate_xsetbv, int, (struct kvm_vcpu *vcpu))
+KVMI_HOOK(svm_exit, "kvm_amd", svm_invoke_exit_handler, int,
+	  (struct kvm_vcpu *vcpu, u64 exit_code))
 
 #undef KVMI_HOOK

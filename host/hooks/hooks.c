@@ -218,6 +218,18 @@ static int kvmi_wrap_xsetbv(struct kvm_vcpu *vcpu)
 	return ret;
 }
 
+/* Every exit of an SVM vCPU: only descriptor-table exits are kvmi's. */
+static int kvmi_wrap_svm_exit(struct kvm_vcpu *vcpu, u64 exit_code)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_svm_exit);
+	if (!kvmi_on_desc_exit(vcpu, exit_code, &ret))
+		ret = kvmi_stub_svm_invoke_exit_handler(vcpu, exit_code);
+	hook_leave();
+	return ret;
+}
+
 static void notrace kvmi_ftrace_thunk(unsigned long ip,
 				      unsigned long parent_ip,
 				      struct ftrace_ops *ops,
@@ -348,6 +360,9 @@ int kvmi_hooks_init(void)
 	if (ret)
 		return ret;
 	for (i = 0; i < KVMI_NR_HOOKS; i++) {
+		if (strcmp(hooks[i].module, "kvm") &&
+		    strcmp(hooks[i].module, kvmi_vendor_name()))
+			continue;	/* the other vendor's */
 		ret = hook_install(&hooks[i]);
 		if (ret)
 			goto out_remove;

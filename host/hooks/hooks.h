@@ -79,6 +79,9 @@ void kvmi_vcpu_msr_intercepts_changed(struct kvm_vcpu *vcpu);
 int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on);
 void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu);
 int kvmi_vcpu_skip_insn(struct kvm_vcpu *vcpu);
+int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on);
+bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write);
+int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu);
 
 /*
  * Callbacks into the core.  Each returns true when the core handled the
@@ -193,5 +196,17 @@ bool kvmi_msr_write_monitored(struct kvm_vcpu *vcpu, u32 msr);
  * Return: true if handled.
  */
 bool kvmi_on_xsetbv(struct kvm_vcpu *vcpu, int *ret);
+
+/**
+ * kvmi_on_desc_exit() - an SVM exit, before KVM handles it
+ * @vcpu: the vCPU, loaded
+ * @exit_code: the SVM exit code
+ * @ret: the exit handler's result when handled
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true for a descriptor-table exit, which kvmi handles (KVM has
+ * no handler for them).
+ */
+bool kvmi_on_desc_exit(struct kvm_vcpu *vcpu, u64 exit_code, int *ret);
 
 #endif /* KVMI_HOOKS_H */

@@ -10,12 +10,18 @@
  * nested paging: on SVM we set the CR3 write intercept in the VMCB
  * ourselves; on VMX this is not implemented (-EOPNOTSUPP).
  *
+ * Descriptor-table instructions (LIDT/SIDT, LGDT/SGDT, LLDT/SLDT, LTR/STR)
+ * exit on SVM when kvmi sets their intercepts; KVM has no handler for
+ * these exits, so kvmi completes them with KVM's instruction emulator.
+ * On VMX this is not implemented (-EOPNOTSUPP).
+ *
  * MSR writes the guest may do without an exit are made to exit through
  * kvm_msr_allowed() (hooks.c), which both vendors ask when they build
  * their MSR bitmaps; KVM_REQ_MSR_FILTER_CHANGED makes them ask again.
  */
 #include <linux/kvm_host.h>
 #include <asm/svm.h>
+#include <linux/kvmi.h>
 
 #include "hooks.h"
 #include "stubs.h"
@@ -173,6 +179,60 @@ int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on)
 		return npt_enabled && READ_ONCE(*npt_enabled) ? -EOPNOTSUPP : 0;
 	set_cr3_intercept(vmcb, on);
 	return 0;
+}
+
+/**
+ * kvmi_vcpu_desc_intercept() - make descriptor-table instructions exit
+ * @vcpu: the vCPU, loaded by the current thread
+ * @on: the new state
+ *
+ * Context: the vCPU's thread, inside KVM_RUN.
+ * Return: 0, or -EOPNOTSUPP (VMX, protected guest state, unknown layout).
+ */
+int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on)
+{
+	struct vmcb *vmcb;
+	unsigned long *bits;
+	int i;
+
+	if (!kvmi_vendor_is_amd() || vcpu->arch.guest_state_protected)
+		return -EOPNOTSUPP;
+	vmcb = svm_vmcb01(vcpu);
+	if (!vmcb)
+		return -EOPNOTSUPP;
+	bits = (unsigned long *)vmcb->control.intercepts;
+	for (i = INTERCEPT_STORE_IDTR; i <= INTERCEPT_LOAD_TR; i++) {
+		if (on)
+			__set_bit(i, bits);
+		else
+			__clear_bit(i, bits);
+	}
+	vmcb->control.clean &= ~BIT(KVMI_VMCB_CLEAN_INTERCEPTS);
+	return 0;
+}
+
+/**
+ * kvmi_vcpu_desc_exit() - decode a descriptor-table exit
+ * @exit_code: an SVM exit code
+ * @desc: out, KVMI_DESC_*
+ * @write: out, 1 for a load (LxDT, LTR), 0 for a store
+ *
+ * Return: true if @exit_code is one.
+ */
+bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write)
+{
+	if (exit_code < SVM_EXIT_IDTR_READ || exit_code > SVM_EXIT_TR_WRITE)
+		return false;
+	/* IDTR, GDTR, LDTR, TR reads, then the same four writes */
+	*desc = KVMI_DESC_IDTR + (exit_code - SVM_EXIT_IDTR_READ) % 4;
+	*write = exit_code >= SVM_EXIT_IDTR_WRITE;
+	return true;
+}
+
+/* Execute the instruction that exited with KVM's emulator. */
+int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu)
+{
+	return kvm_emulate_instruction(vcpu, 0);
 }
 
 /*

@@ -27,7 +27,12 @@
 #define SYSENTER_EIP	0x176u
 #define LOOPS		50
 
-enum scenario { S_CR4, S_CR3, S_CR0, S_MSR, S_XSETBV, S_LOOP };
+enum scenario { S_CR4, S_CR3, S_CR0, S_MSR, S_XSETBV, S_LOOP, S_DESC };
+
+struct table_reg {
+	uint16_t limit;
+	uint64_t base;
+} __packed;
 
 static vm_vaddr_t flag_gva;
 static uint64_t scenario;
@@ -84,6 +89,22 @@ static inline void wr_xcr0(uint64_t v)
 		     "d"((uint32_t)(v >> 32)));
 }
 
+/* SIDT, LIDT, SGDT, STR: base and limit of IDTR before and after. */
+static void guest_desc(uint64_t *a, uint64_t *b, uint64_t *c)
+{
+	struct table_reg idt, idt2, gdt;
+	uint16_t tr;
+
+	asm volatile("sidt %0" : "=m"(idt));
+	asm volatile("lidt %0" : : "m"(idt) : "memory");
+	asm volatile("sidt %0" : "=m"(idt2));
+	asm volatile("sgdt %0" : "=m"(gdt));
+	asm volatile("str %0" : "=r"(tr));
+	*a = idt.base ^ idt2.base;
+	*b = idt.limit ^ idt2.limit;
+	*c = gdt.base;
+}
+
 static void guest_code(void)
 {
 	uint64_t a = 0, b = 0, c = 0, old;
@@ -125,6 +146,9 @@ static void guest_code(void)
 		a = rd_xcr0();
 		wr_xcr0(a);
 		b = rd_xcr0();
+		break;
+	case S_DESC:
+		guest_desc(&a, &b, &c);
 		break;
 	case S_LOOP:
 		old = rd_cr(3);
@@ -507,6 +531,74 @@ static void test_xsetbv_event(void)
 	CHECK_EQ(threads[0].report[1], threads[0].report[0]);
 }
 
+/* The descriptor events of S_DESC, in order: register, write. */
+static const uint8_t desc_seq[][2] = {
+	{ KVMI_DESC_IDTR, 0 }, { KVMI_DESC_IDTR, 1 }, { KVMI_DESC_IDTR, 0 },
+	{ KVMI_DESC_GDTR, 0 }, { KVMI_DESC_TR, 0 },
+};
+
+/*
+ * SIDT, LIDT, SIDT, SGDT, STR each raise a DESCRIPTOR event; the tool
+ * answers RETRY once (the instruction runs again: a second event), then
+ * CONTINUE; the guest sees its own values.
+ */
+static void test_descriptor_event(void)
+{
+	struct kvmi_event_descriptor e;
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t rip = 0;
+	int i;
+
+	start(1, S_DESC, &tool);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1), 0);
+	go_and_join(0);
+	for (i = 0; i < ARRAY_SIZE(desc_seq); i++) {
+		kvmi_recv_event(&tool, KVMI_EVENT_DESCRIPTOR, &hdr, &ev, &e,
+				sizeof(e));
+		CHECK_EQ(e.descriptor, desc_seq[i][0]);
+		CHECK_EQ(e.write, desc_seq[i][1]);
+		CHECK(!memcmp(e.padding, "\0\0\0\0\0\0", 6), "padding");
+		if (i == 3) {	/* SGDT: RETRY, the same instruction again */
+			rip = ev.arch.regs.rip;
+			kvmi_reply_event(&tool, &hdr, &ev,
+					 KVMI_EVENT_ACTION_RETRY, NULL, 0);
+			kvmi_recv_event(&tool, KVMI_EVENT_DESCRIPTOR, &hdr, &ev,
+					&e, sizeof(e));
+			CHECK_EQ(e.descriptor, KVMI_DESC_GDTR);
+			CHECK_EQ(ev.arch.regs.rip, rip);
+		}
+		kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+				 NULL, 0);
+	}
+	pthread_join(threads[0].thread, NULL);
+	CHECK(threads[0].done, "guest did not finish");
+	CHECK_EQ(threads[0].report[0], 0);
+	CHECK_EQ(threads[0].report[1], 0);
+	CHECK_EQ(threads[0].report[2], ev.arch.sregs.gdt.base);
+}
+
+/*
+ * The event is turned off, or the tool dies, with the intercepts on:
+ * no event, and the instructions still work.
+ */
+static void test_descriptor_off(void)
+{
+	struct kvmi_tool tool;
+
+	start(1, S_DESC, &tool);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 0), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1), 0);
+	close(tool.fd);
+	CHECK(kvmi_wait_hooked(0, 20000), "the session did not end");
+	go_and_join(1);
+	CHECK(threads[0].done, "guest did not finish");
+	CHECK_EQ(threads[0].report[0], 0);
+	CHECK_EQ(threads[0].report[1], 0);
+}
+
 /* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
 static long long hook_hits(const char *symbol)
 {
@@ -615,6 +707,8 @@ static const struct kvmi_test tests[] = {
 	T(xsetbv_event),
 	T(tool_death),
 	T(four_vcpus),
+	T(descriptor_event),
+	T(descriptor_off),
 };
 
 int main(void)

@@ -57,16 +57,17 @@ int kvmi_vcpu_cmd_control_cr(struct kvmi_vcpu *kv,
  */
 void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 {
-	struct kvmi_vcpu *kv = kvmi_vcpu_hold(vcpu);
+	struct kvmi_vcpu *kv;
 
+	if (!kvmi_vcpu_is_current(vcpu))
+		return;
+	kv = kvmi_vcpu_hold(vcpu);
 	if (!kv)
 		return;
-	if (kvmi_vcpu_is_current(vcpu)) {
-		if (kv->cr3_intercept)
-			kvmi_vcpu_cr3_intercept(vcpu, true);
-		if (kv->desc_intercept)
-			kvmi_vcpu_desc_intercept(vcpu, true);
-	}
+	if (kv->cr3_intercept)
+		kvmi_vcpu_cr3_intercept(vcpu, true);
+	if (kv->desc_intercept)
+		kvmi_vcpu_desc_intercept(vcpu, true);
 	kvmi_vm_put(kv->vm);
 }
 

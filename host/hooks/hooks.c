@@ -359,6 +359,7 @@ int kvmi_hooks_init(void)
 	ret = kvmi_vendor_pin();
 	if (ret)
 		return ret;
+	kvmi_intercept_init();
 	for (i = 0; i < KVMI_NR_HOOKS; i++) {
 		if (strcmp(hooks[i].module, "kvm") &&
 		    strcmp(hooks[i].module, kvmi_vendor_name()))

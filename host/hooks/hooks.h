@@ -70,6 +70,7 @@ void kvmi_vcpu_hypercall_regs(struct kvm_vcpu *vcpu, u64 *rax, u64 *rdi,
 int kvmi_vcpu_hypercall_done(struct kvm_vcpu *vcpu, u64 result);
 
 /* Intercepts (intercept.c). */
+void kvmi_intercept_init(void);
 unsigned long kvmi_vcpu_read_cr(struct kvm_vcpu *vcpu, unsigned int cr);
 int kvmi_vcpu_set_cr(struct kvm_vcpu *vcpu, unsigned int cr,
 		     unsigned long val);
@@ -78,7 +79,6 @@ int kvmi_vcpu_emulate_wrmsr(struct kvm_vcpu *vcpu, u64 val);
 void kvmi_vcpu_msr_intercepts_changed(struct kvm_vcpu *vcpu);
 int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on);
 void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu);
-int kvmi_vcpu_skip_insn(struct kvm_vcpu *vcpu);
 int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on);
 bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write);
 int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu);

@@ -100,12 +100,6 @@ void kvmi_vcpu_msr_intercepts_changed(struct kvm_vcpu *vcpu)
 	kvm_vcpu_kick(vcpu);
 }
 
-/* Skip the instruction that exited (the caller dropped its effect). */
-int kvmi_vcpu_skip_insn(struct kvm_vcpu *vcpu)
-{
-	return kvm_skip_emulated_instruction(vcpu);
-}
-
 /*
  * struct vcpu_svm (svm/svm.h, not in linux-headers) starts with the
  * struct kvm_vcpu, followed by the current VMCB and vmcb01 (pointer,
@@ -121,12 +115,36 @@ struct kvmi_svm_head {
 /* VMCB clean bit of the intercept vectors (svm.h's VMCB_INTERCEPTS). */
 #define KVMI_VMCB_CLEAN_INTERCEPTS	0
 
-static bool *npt_enabled;
+/*
+ * Nested paging on kvm_amd (a read-only parameter, read once at load):
+ * KVM then never intercepts CR3 writes itself, so the intercept is ours.
+ */
+static bool svm_npt;
+static bool svm_npt_known;
 
+/* Context: module init, after the vendor module is pinned. */
+void kvmi_intercept_init(void)
+{
+	bool *npt;
+
+	if (!kvmi_vendor_is_amd())
+		return;
+	npt = (bool *)kvmi_lookup("kvm_amd", "npt_enabled");
+	if (!npt) {
+		pr_warn("kvmi: cannot resolve kvm_amd:npt_enabled: CR3 events off\n");
+		return;
+	}
+	svm_npt = READ_ONCE(*npt);
+	svm_npt_known = true;
+}
+
+/* The vCPU's vmcb01, or NULL where kvmi cannot change its intercepts. */
 static struct vmcb *svm_vmcb01(struct kvm_vcpu *vcpu)
 {
 	struct kvmi_svm_head *head = (void *)vcpu + sizeof(*vcpu);
 
+	if (!kvmi_vendor_is_amd() || vcpu->arch.guest_state_protected)
+		return NULL;
 	if (!virt_addr_valid(head->vmcb01) ||
 	    __pa(head->vmcb01) != head->vmcb01_pa) {
 		pr_warn_once("kvmi: struct vcpu_svm is not laid out as expected\n");
@@ -135,27 +153,24 @@ static struct vmcb *svm_vmcb01(struct kvm_vcpu *vcpu)
 	return head->vmcb01;
 }
 
-/* Is the CR3 write intercept ours to change (SVM with nested paging)? */
-static struct vmcb *cr3_vmcb(struct kvm_vcpu *vcpu)
-{
-	if (!kvmi_vendor_is_amd() || vcpu->arch.guest_state_protected)
-		return NULL;
-	if (!npt_enabled)
-		npt_enabled = (bool *)kvmi_lookup("kvm_amd", "npt_enabled");
-	if (!npt_enabled || !READ_ONCE(*npt_enabled))
-		return NULL;
-	return svm_vmcb01(vcpu);
-}
-
-static void set_cr3_intercept(struct vmcb *vmcb, bool on)
+/* Set or clear intercept bits @first..@last; reload them if changed. */
+static void set_intercepts(struct vmcb *vmcb, int first, int last, bool on)
 {
 	unsigned long *bits = (unsigned long *)vmcb->control.intercepts;
+	bool changed = false;
+	int i;
 
-	if (on)
-		__set_bit(INTERCEPT_CR3_WRITE, bits);
-	else
-		__clear_bit(INTERCEPT_CR3_WRITE, bits);
-	vmcb->control.clean &= ~BIT(KVMI_VMCB_CLEAN_INTERCEPTS);
+	for (i = first; i <= last; i++) {
+		if (test_bit(i, bits) == on)
+			continue;
+		if (on)
+			__set_bit(i, bits);
+		else
+			__clear_bit(i, bits);
+		changed = true;
+	}
+	if (changed)
+		vmcb->control.clean &= ~BIT(KVMI_VMCB_CLEAN_INTERCEPTS);
 }
 
 /**
@@ -172,12 +187,12 @@ int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on)
 {
 	struct vmcb *vmcb;
 
-	if (!kvmi_vendor_is_amd())
-		return -EOPNOTSUPP;
-	vmcb = cr3_vmcb(vcpu);
+	if (svm_npt_known && !svm_npt)
+		return 0;
+	vmcb = svm_npt ? svm_vmcb01(vcpu) : NULL;
 	if (!vmcb)
-		return npt_enabled && READ_ONCE(*npt_enabled) ? -EOPNOTSUPP : 0;
-	set_cr3_intercept(vmcb, on);
+		return -EOPNOTSUPP;
+	set_intercepts(vmcb, INTERCEPT_CR3_WRITE, INTERCEPT_CR3_WRITE, on);
 	return 0;
 }
 
@@ -191,23 +206,11 @@ int kvmi_vcpu_cr3_intercept(struct kvm_vcpu *vcpu, bool on)
  */
 int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on)
 {
-	struct vmcb *vmcb;
-	unsigned long *bits;
-	int i;
+	struct vmcb *vmcb = svm_vmcb01(vcpu);
 
-	if (!kvmi_vendor_is_amd() || vcpu->arch.guest_state_protected)
-		return -EOPNOTSUPP;
-	vmcb = svm_vmcb01(vcpu);
 	if (!vmcb)
 		return -EOPNOTSUPP;
-	bits = (unsigned long *)vmcb->control.intercepts;
-	for (i = INTERCEPT_STORE_IDTR; i <= INTERCEPT_LOAD_TR; i++) {
-		if (on)
-			__set_bit(i, bits);
-		else
-			__clear_bit(i, bits);
-	}
-	vmcb->control.clean &= ~BIT(KVMI_VMCB_CLEAN_INTERCEPTS);
+	set_intercepts(vmcb, INTERCEPT_STORE_IDTR, INTERCEPT_LOAD_TR, on);
 	return 0;
 }
 
@@ -242,8 +245,12 @@ int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu)
  */
 void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu)
 {
-	struct vmcb *vmcb = cr3_vmcb(vcpu);
+	struct vmcb *vmcb;
 
-	if (vmcb && !(vcpu->arch.hflags & HF_GUEST_MASK))
-		set_cr3_intercept(vmcb, false);
+	if (!svm_npt || (vcpu->arch.hflags & HF_GUEST_MASK))
+		return;
+	vmcb = svm_vmcb01(vcpu);
+	if (vmcb)
+		set_intercepts(vmcb, INTERCEPT_CR3_WRITE, INTERCEPT_CR3_WRITE,
+			       false);
 }

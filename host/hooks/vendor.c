@@ -23,6 +23,7 @@ static const struct {
 };
 
 static struct module *vendor;
+static bool vendor_amd;
 
 /**
  * kvmi_vendor_pin() - find the loaded vendor module and take a reference
@@ -49,6 +50,7 @@ int kvmi_vendor_pin(void)
 
 		if (mod) {
 			vendor = mod;
+			vendor_amd = !strcmp(vendors[i].module, "kvm_amd");
 			return 0;
 		}
 	}
@@ -64,6 +66,7 @@ void kvmi_vendor_unpin(void)
 	if (vendor)
 		module_put(vendor);
 	vendor = NULL;
+	vendor_amd = false;
 }
 
 /**
@@ -84,5 +87,5 @@ bool kvmi_vendor_owns(unsigned long addr)
 
 bool kvmi_vendor_is_amd(void)
 {
-	return vendor && !strcmp(module_name(vendor), "kvm_amd");
+	return vendor_amd;
 }

@@ -433,20 +433,39 @@ static void test_cr3_event(void)
 	CHECK_EQ(threads[0].report[1], vm->pgd);
 }
 
-/* CRASH on a CR write stops the VM. */
-static void test_cr_crash(void)
+/* Answer the next event, @event with @len bytes, with CRASH: the VM stops. */
+static void expect_crash(struct kvmi_tool *tool, uint8_t event, size_t len)
 {
-	struct kvmi_event_cr e;
+	static char payload[64];
 	struct kvmi_msg_hdr hdr;
 	struct kvmi_event ev;
-	struct kvmi_tool tool;
 
-	start_cr(S_CR4, 4, &tool);
-	kvmi_recv_event(&tool, KVMI_EVENT_CR, &hdr, &ev, &e, sizeof(e));
-	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH, NULL, 0);
+	kvmi_recv_event(tool, event, &hdr, &ev, payload, len);
+	kvmi_reply_event(tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH, NULL, 0);
 	pthread_join(threads[0].thread, NULL);
 	CHECK(!threads[0].done, "guest finished after CRASH");
 	CHECK_EQ(threads[0].exit_reason, KVM_EXIT_SHUTDOWN);
+}
+
+/* CRASH on a CR write stops the VM. */
+static void test_cr_crash(void)
+{
+	struct kvmi_tool tool;
+
+	start_cr(S_CR4, 4, &tool);
+	expect_crash(&tool, KVMI_EVENT_CR, sizeof(struct kvmi_event_cr));
+}
+
+/* CRASH on an MSR write stops the VM. */
+static void test_msr_crash(void)
+{
+	struct kvmi_tool tool;
+
+	start(1, S_MSR, &tool);
+	CHECK_EQ(control_msr(&tool, 0, LSTAR, 1), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_MSR, 1), 0);
+	go_and_join(0);
+	expect_crash(&tool, KVMI_EVENT_MSR, sizeof(struct kvmi_event_msr));
 }
 
 /*
@@ -599,6 +618,18 @@ static void test_descriptor_off(void)
 	CHECK_EQ(threads[0].report[1], 0);
 }
 
+/* CRASH on a descriptor-table instruction stops the VM. */
+static void test_descriptor_crash(void)
+{
+	struct kvmi_tool tool;
+
+	start(1, S_DESC, &tool);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1), 0);
+	go_and_join(0);
+	expect_crash(&tool, KVMI_EVENT_DESCRIPTOR,
+		     sizeof(struct kvmi_event_descriptor));
+}
+
 /* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
 static long long hook_hits(const char *symbol)
 {
@@ -703,12 +734,14 @@ static const struct kvmi_test tests[] = {
 	T(cr3_event),
 	T(cr_crash),
 	T(msr_event),
+	T(msr_crash),
 	T(msr_not_enabled),
 	T(xsetbv_event),
 	T(tool_death),
 	T(four_vcpus),
 	T(descriptor_event),
 	T(descriptor_off),
+	T(descriptor_crash),
 };
 
 int main(void)

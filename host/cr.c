@@ -53,7 +53,8 @@ int kvmi_vcpu_cmd_control_cr(struct kvmi_vcpu *kv,
 
 /*
  * A reset rebuilt the intercepts (SVM's init_vmcb()): set kvmi's again
- * (the CR3 write and the descriptor-table ones).
+ * (the CR3 write and the descriptor-table ones).  It also cleared RFLAGS
+ * and the exceptions KVM had queued (debug.c, trap.c).
  */
 void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 {
@@ -68,6 +69,8 @@ void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 		kvmi_vcpu_cr3_intercept(vcpu, true);
 	if (kv->desc_intercept)
 		kvmi_vcpu_desc_intercept(vcpu, true);
+	kvmi_debug_reset(kv);
+	kvmi_trap_reset(kv);
 	kvmi_vm_put(kv->vm);
 }
 

@@ -46,6 +46,8 @@ static const kvmi_vcpu_cmd_fn vcpu_handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_VCPU_SET_XSAVE] = kvmi_vcpu_cmd_set_xsave,
 	[KVMI_CONTROL_CR] = kvmi_vcpu_cmd_control_cr,
 	[KVMI_CONTROL_MSR] = kvmi_vcpu_cmd_control_msr,
+	[KVMI_INJECT_EXCEPTION] = kvmi_vcpu_cmd_inject_exception,
+	[KVMI_VCPU_CONTROL_SINGLESTEP] = kvmi_vcpu_cmd_control_singlestep,
 };
 
 /* Events that kvmi can send. */
@@ -59,6 +61,9 @@ static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_MSR] = true,
 	[KVMI_EVENT_XSETBV] = true,
 	[KVMI_EVENT_DESCRIPTOR] = true,
+	[KVMI_EVENT_BREAKPOINT] = true,
+	[KVMI_EVENT_TRAP] = true,
+	[KVMI_EVENT_SINGLESTEP] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)

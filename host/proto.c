@@ -55,7 +55,8 @@ static const struct kvmi_proto_rule rules[KVMI_NUM_MESSAGES] = {
 	VCPU_CMD_DATA(KVMI_GET_XSAVE, 0),
 	VM_CMD_DATA(KVMI_READ_PHYSICAL, sizeof(struct kvmi_read_physical)),
 	VM_CMD(KVMI_WRITE_PHYSICAL, sizeof(struct kvmi_write_physical)),
-	VCPU_CMD(KVMI_INJECT_EXCEPTION, 0),
+	VCPU_CMD(KVMI_INJECT_EXCEPTION, sizeof(struct kvmi_inject_exception),
+		 { 9, 1 }, { 10, 2 }),
 	VM_CMD_DATA(KVMI_GET_PAGE_ACCESS, 0),
 	VM_CMD(KVMI_SET_PAGE_ACCESS, 0),
 	VM_CMD_DATA(KVMI_GET_MAP_TOKEN, 0),
@@ -84,7 +85,8 @@ static const struct kvmi_proto_rule rules[KVMI_NUM_MESSAGES] = {
 	VM_CMD_DATA(KVMI_CREATE_EPT_VIEW, 0),
 	VM_CMD(KVMI_DESTROY_EPT_VIEW, 0),
 	VCPU_CMD(KVMI_VCPU_CHANGE_GFN, 0),
-	VCPU_CMD(KVMI_VCPU_CONTROL_SINGLESTEP, 0),
+	VCPU_CMD(KVMI_VCPU_CONTROL_SINGLESTEP,
+		 sizeof(struct kvmi_vcpu_control_singlestep), { 9, 7 }),
 };
 
 /**

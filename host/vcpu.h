@@ -48,6 +48,12 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  *	     number; changed by the vCPU thread only)
  * @cr3_intercept: the CR3 write intercept is on because of the tool
  * @desc_intercept: so are the descriptor-table intercepts
+ * @bp_on: #BP exits with a BREAKPOINT event (vCPU thread only)
+ * @ss_on: the vCPU single-steps with SINGLESTEP events (vCPU thread only)
+ * @trap: an injected exception whose TRAP event is due (vCPU thread only;
+ *	  @trap.armed is also read under RCU): the event's payload so far,
+ *	  the vCPU's exit count when it was queued, and whether a reset
+ *	  dropped it
  * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
  *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
  * @rcu: for freeing
@@ -76,6 +82,14 @@ struct kvmi_vcpu {
 	unsigned long cr_mask;
 	bool cr3_intercept;
 	bool desc_intercept;
+	bool bp_on;
+	bool ss_on;
+	struct {
+		bool armed;
+		bool dropped;
+		u64 exits;
+		struct kvmi_event_trap ev;
+	} trap;
 	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
 	struct rcu_head rcu;
 };
@@ -100,6 +114,9 @@ int kvmi_vcpu_queue_first_job(struct kvmi_vcpu *kv, kvmi_job_fn fn);
 bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv);
 void kvmi_msr_release(struct kvmi_vcpu *kv);
 int kvmi_descriptor_control(struct kvmi_vcpu *kv, bool enable);
+int kvmi_breakpoint_control(struct kvmi_vcpu *kv, bool enable);
+void kvmi_debug_reset(struct kvmi_vcpu *kv);
+void kvmi_trap_reset(struct kvmi_vcpu *kv);
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		    const void *body);
 

@@ -60,6 +60,8 @@ int kvmi_vcpu_cmd_control_events(struct kvmi_vcpu *kv,
 		err = -KVM_EOPNOTSUPP;
 	else if (cmd->event_id == KVMI_EVENT_DESCRIPTOR)
 		err = kvmi_descriptor_control(kv, cmd->enable);
+	else if (cmd->event_id == KVMI_EVENT_BREAKPOINT)
+		err = kvmi_breakpoint_control(kv, cmd->enable);
 	if (!err && cmd->enable)
 		set_bit(cmd->event_id, kv->events);
 	else if (!err)

@@ -47,5 +47,11 @@ int kvmi_vcpu_cmd_control_cr(struct kvmi_vcpu *kv,
 int kvmi_vcpu_cmd_control_msr(struct kvmi_vcpu *kv,
 			      const struct kvmi_msg_hdr *hdr,
 			      const void *req, const void *body);
+int kvmi_vcpu_cmd_control_singlestep(struct kvmi_vcpu *kv,
+				     const struct kvmi_msg_hdr *hdr,
+				     const void *req, const void *body);
+int kvmi_vcpu_cmd_inject_exception(struct kvmi_vcpu *kv,
+				   const struct kvmi_msg_hdr *hdr,
+				   const void *req, const void *body);
 
 #endif /* KVMI_VCPU_CMD_H */

@@ -15,8 +15,14 @@
 int kvmi_cmd_get_version(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 			 const void *req)
 {
-	/* No optional feature (SPP, VMFUNC, EPTP switching, #VE) is offered. */
-	struct kvmi_get_version_reply rpl = { .version = KVMI_VERSION };
+	/*
+	 * Single-stepping is offered; SPP, VMFUNC, EPTP switching and #VE
+	 * are not.
+	 */
+	struct kvmi_get_version_reply rpl = {
+		.version = KVMI_VERSION,
+		.features.singlestep = kvmi_debug_supported(),
+	};
 
 	return kvmi_msg_reply(vm, hdr, 0, &rpl, sizeof(rpl));
 }

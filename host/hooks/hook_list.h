@@ -35,5 +35,7 @@ KVMI_HOOK(msr_allowed, "kvm", kvm_msr_allowed, bool,
 KVMI_HOOK(xsetbv, "kvm", kvm_emulate_xsetbv, int, (struct kvm_vcpu *vcpu))
 KVMI_HOOK(svm_exit, "kvm_amd", svm_invoke_exit_handler, int,
 	  (struct kvm_vcpu *vcpu, u64 exit_code))
+KVMI_HOOK(vmx_exit, "kvm_intel", vmx_handle_exit, int,
+	  (struct kvm_vcpu *vcpu, fastpath_t exit_fastpath))
 
 #undef KVMI_HOOK

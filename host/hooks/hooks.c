@@ -218,14 +218,42 @@ static int kvmi_wrap_xsetbv(struct kvm_vcpu *vcpu)
 	return ret;
 }
 
-/* Every exit of an SVM vCPU: only descriptor-table exits are kvmi's. */
+/*
+ * Around every exit handler of the vendor module: kvmi reports a delivered
+ * injection (TRAP) before anything else of the exit, and takes the
+ * KVM_EXIT_DEBUG stops of its breakpoints and single-steps before they
+ * reach the VMM.
+ */
+static int exit_done(struct kvm_vcpu *vcpu, int ret)
+{
+	if (!ret)
+		kvmi_on_exit_to_user(vcpu, &ret);
+	return ret;
+}
+
+/* Every exit of an SVM vCPU; descriptor-table exits are kvmi's. */
 static int kvmi_wrap_svm_exit(struct kvm_vcpu *vcpu, u64 exit_code)
 {
 	int ret;
 
 	hook_enter(KVMI_HOOK_svm_exit);
+	kvmi_on_vcpu_exit(vcpu);
 	if (!kvmi_on_desc_exit(vcpu, exit_code, &ret))
 		ret = kvmi_stub_svm_invoke_exit_handler(vcpu, exit_code);
+	ret = exit_done(vcpu, ret);
+	hook_leave();
+	return ret;
+}
+
+/* Every exit of a VMX vCPU (not run on this project's machines). */
+static int kvmi_wrap_vmx_exit(struct kvm_vcpu *vcpu, fastpath_t exit_fastpath)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_vmx_exit);
+	kvmi_on_vcpu_exit(vcpu);
+	ret = kvmi_stub_vmx_handle_exit(vcpu, exit_fastpath);
+	ret = exit_done(vcpu, ret);
 	hook_leave();
 	return ret;
 }
@@ -360,6 +388,7 @@ int kvmi_hooks_init(void)
 	if (ret)
 		return ret;
 	kvmi_intercept_init();
+	kvmi_debug_init();
 	for (i = 0; i < KVMI_NR_HOOKS; i++) {
 		if (strcmp(hooks[i].module, "kvm") &&
 		    strcmp(hooks[i].module, kvmi_vendor_name()))

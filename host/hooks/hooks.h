@@ -83,6 +83,22 @@ int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on);
 bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write);
 int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu);
 
+/* Guest debugging and exception injection (debug.c). */
+void kvmi_debug_init(void);
+bool kvmi_debug_supported(void);
+int kvmi_vcpu_guest_debug(struct kvm_vcpu *vcpu, bool bp, bool ss);
+bool kvmi_vcpu_debug_owned(struct kvm_vcpu *vcpu);
+bool kvmi_vcpu_debug_exit(struct kvm_vcpu *vcpu, u8 *vector, u64 *pc,
+			  u8 *insn_len);
+void kvmi_vcpu_reinject_bp(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_debug_reset(struct kvm_vcpu *vcpu);
+bool kvmi_vcpu_exception_valid(u8 vector);
+int kvmi_vcpu_inject(struct kvm_vcpu *vcpu, u8 vector, u32 error_code,
+		     u64 address);
+bool kvmi_vcpu_exception_state(struct kvm_vcpu *vcpu, u8 *vector,
+			       u32 *error_code, u64 *cr2);
+u64 kvmi_vcpu_exits(struct kvm_vcpu *vcpu);
+
 /*
  * Callbacks into the core.  Each returns true when the core handled the
  * event itself (and then sets *ret); false passes it on to KVM.
@@ -208,5 +224,23 @@ bool kvmi_on_xsetbv(struct kvm_vcpu *vcpu, int *ret);
  * no handler for them).
  */
 bool kvmi_on_desc_exit(struct kvm_vcpu *vcpu, u64 exit_code, int *ret);
+
+/**
+ * kvmi_on_vcpu_exit() - a VM exit, before the vendor module handles it
+ * @vcpu: the vCPU, loaded
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ */
+void kvmi_on_vcpu_exit(struct kvm_vcpu *vcpu);
+
+/**
+ * kvmi_on_exit_to_user() - an exit handler asks to return to user space
+ * @vcpu: the vCPU, loaded
+ * @ret: in, 0; out, the exit handler's result when handled
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true if kvmi handled the reason (a KVM_EXIT_DEBUG of its own).
+ */
+bool kvmi_on_exit_to_user(struct kvm_vcpu *vcpu, int *ret);
 
 #endif /* KVMI_HOOKS_H */

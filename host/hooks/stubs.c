@@ -18,6 +18,7 @@ KVMI_STUB(__get_regs);
 KVMI_STUB(__get_sregs);
 KVMI_STUB(__set_regs);
 KVMI_STUB(task_work_cancel);
+KVMI_STUB(update_exception_bitmap);
 
 #define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);
 #include "hook_list.h"

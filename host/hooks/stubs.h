@@ -3,6 +3,8 @@
 #ifndef KVMI_HOOKS_STUBS_H
 #define KVMI_HOOKS_STUBS_H
 
+#include <linux/kvm_host.h>
+
 #include "stub.h"
 #include "hook_ids.h"
 
@@ -15,6 +17,7 @@ KVMI_DECLARE_STUB(__get_regs);
 KVMI_DECLARE_STUB(__get_sregs);
 KVMI_DECLARE_STUB(__set_regs);
 KVMI_DECLARE_STUB(task_work_cancel);
+KVMI_DECLARE_STUB(update_exception_bitmap);
 unsigned long kvmi_stub_kallsyms_lookup_name(const char *name);
 unsigned long kvmi_stub_ftrace_location(unsigned long ip);
 struct module *kvmi_stub___module_address(unsigned long addr);
@@ -23,6 +26,7 @@ void kvmi_stub___get_sregs(struct kvm_vcpu *vcpu, struct kvm_sregs *sregs);
 void kvmi_stub___set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 bool kvmi_stub_task_work_cancel(struct task_struct *task,
 				struct callback_head *cb);
+void kvmi_stub_update_exception_bitmap(struct kvm_vcpu *vcpu);
 
 /* kvmi_stub_<symbol>() calls the original <symbol>, past its fentry. */
 #define KVMI_HOOK(id, mod, sym, ret, args)				\

@@ -182,8 +182,8 @@ struct kvmi_event_msr_reply {
 };
 
 /*
- * KVMI_EVENT_TRAP payload: an exception injected with
- * KVMI_INJECT_EXCEPTION was delivered to the guest.
+ * KVMI_EVENT_TRAP payload: the outcome of KVMI_INJECT_EXCEPTION, the
+ * exception the guest received (or KVMI_TRAP_NOT_DELIVERED).
  */
 struct kvmi_event_trap {
 	__u8 vector;		/* exception vector */
@@ -192,6 +192,12 @@ struct kvmi_event_trap {
 	__u32 error_code;	/* error code, if the vector has one */
 	__u64 cr2;		/* faulting address for #PF */
 };
+
+/*
+ * kvmi's own value of kvmi_event_trap.vector: the vCPU was reset before
+ * the injected exception reached the guest.
+ */
+#define KVMI_TRAP_NOT_DELIVERED	0xff
 
 /* Descriptor table registers, in struct kvmi_event_descriptor. */
 #define KVMI_DESC_IDTR	1

@@ -164,6 +164,7 @@ run_test stock_selftests_with_kvmi t_stock_selftests_with_kvmi
 run_tap kvmi_vm_test ./kvmi/kvmi_vm_test
 run_tap kvmi_vcpu_test ./kvmi/kvmi_vcpu_test
 run_tap kvmi_intercept_test ./kvmi/kvmi_intercept_test
+run_tap kvmi_debug_test ./kvmi/kvmi_debug_test
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
 run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event

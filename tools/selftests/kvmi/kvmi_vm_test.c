@@ -293,8 +293,11 @@ static void test_get_version(void)
 		 0);
 	CHECK_EQ(ver.version, KVMI_VERSION);
 	CHECK_EQ(ver.padding, 0);
+	/* single-stepping only (kvmi_debug_test checks it works) */
+	CHECK_EQ(ver.features.singlestep, 1);
+	ver.features.singlestep = 0;
 	CHECK(!memcmp(&ver.features, "\0\0\0\0\0\0\0\0", 8),
-	      "features not all zero");
+	      "features other than singlestep not zero");
 }
 
 static void test_unknown_id(void)
@@ -322,7 +325,7 @@ static void test_not_implemented(void)
 	struct kvm_vm *vm;
 
 	hooked_vm(&vm, &tool);
-	CHECK_EQ(kvmi_cmd(&tool, KVMI_INJECT_EXCEPTION, &vh, sizeof(vh), NULL, 0),
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_DISABLE_VE, &vh, sizeof(vh), NULL, 0),
 		 -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_MAP_TOKEN, NULL, 0, NULL, 0),
 		 -KVM_EOPNOTSUPP);
@@ -360,7 +363,7 @@ static void test_check_command(void)
 
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(check_cmd(&tool, KVMI_READ_PHYSICAL, 0, 0), 0);
-	CHECK_EQ(check_cmd(&tool, KVMI_INJECT_EXCEPTION, 0, 0), -KVM_EOPNOTSUPP);
+	CHECK_EQ(check_cmd(&tool, KVMI_DISABLE_VE, 0, 0), -KVM_EOPNOTSUPP);
 	CHECK_EQ(check_cmd(&tool, 40, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_cmd(&tool, 0xffff, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_cmd(&tool, KVMI_EVENT_REPLY, 0, 0), -KVM_EINVAL);
@@ -599,7 +602,7 @@ static void test_short_and_long_bodies(void)
 		struct kvmi_check_command req;
 		char extra[24];
 	} longer = { .req = { .id = KVMI_READ_PHYSICAL } };
-	uint16_t shorter = KVMI_INJECT_EXCEPTION;
+	uint16_t shorter = KVMI_DISABLE_VE;
 	struct kvmi_tool tool;
 	struct kvm_vm *vm;
 

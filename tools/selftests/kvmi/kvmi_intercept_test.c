@@ -27,7 +27,7 @@
 #define SYSENTER_EIP	0x176u
 #define LOOPS		50
 
-enum scenario { S_CR4, S_CR3, S_CR0, S_MSR, S_XSETBV, S_LOOP, S_DESC };
+enum scenario { S_CR4, S_CR3, S_CR0, S_MSR, S_XSETBV, S_LOOP, S_DESC, S_INIT };
 
 struct table_reg {
 	uint16_t limit;
@@ -150,6 +150,11 @@ static void guest_code(void)
 	case S_DESC:
 		guest_desc(&a, &b, &c);
 		break;
+	case S_INIT:
+		GUEST_SYNC(2);	/* the VMM INITs the vCPU here */
+		guest_desc(&a, &b, &c);
+		wr_cr(3, rd_cr(3));
+		break;
 	case S_LOOP:
 		old = rd_cr(3);
 		for (i = 0; i < LOOPS; i++) {
@@ -163,7 +168,10 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-/* A vCPU thread: runs to the end, keeps what the guest reported. */
+/*
+ * A vCPU thread: runs to the end, keeps what the guest reported.  At the
+ * guest's SYNC 2 it acts as a VMM that INITs the vCPU (see test_init).
+ */
 struct vcpu_thread {
 	pthread_t thread;
 	struct kvm_vcpu *vcpu;
@@ -171,11 +179,35 @@ struct vcpu_thread {
 	uint32_t exit_reason;
 	bool hello;
 	bool done;
+	bool init_latched;	/* INIT is pending, the state saved */
+	bool init_go;		/* the tool lets the INIT happen */
+	bool init_done;
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
 };
 
 static struct kvm_vm *vm;
 static struct kvm_vcpu *vcpus[MAX_VCPUS];
 static struct vcpu_thread threads[MAX_VCPUS];
+
+/*
+ * Save the vCPU's state and latch an INIT (as an INIT IPI would), which
+ * KVM takes at the next KVM_RUN, once the tool says so.
+ */
+static void latch_init(struct vcpu_thread *t)
+{
+	struct kvm_vcpu_events events;
+
+	vcpu_regs_get(t->vcpu, &t->regs);
+	vcpu_sregs_get(t->vcpu, &t->sregs);
+	vcpu_events_get(t->vcpu, &events);
+	events.flags = KVM_VCPUEVENT_VALID_SMM;
+	events.smi.latched_init = 1;
+	vcpu_events_set(t->vcpu, &events);
+	WRITE_ONCE(t->init_latched, true);
+	while (!READ_ONCE(t->init_go))
+		usleep(1000);
+}
 
 static void *vcpu_thread_fn(void *arg)
 {
@@ -186,12 +218,24 @@ static void *vcpu_thread_fn(void *arg)
 	do {
 		vcpu_run(t->vcpu);
 		t->exit_reason = t->vcpu->run->exit_reason;
+		if (t->exit_reason == KVM_EXIT_SHUTDOWN && t->init_latched &&
+		    !t->init_done) {
+			/* the tool stopped the vCPU after the INIT: go back */
+			t->init_done = true;
+			vcpu_sregs_set(t->vcpu, &t->sregs);
+			vcpu_regs_set(t->vcpu, &t->regs);
+			cmd = UCALL_SYNC;
+			continue;
+		}
 		if (t->exit_reason != KVM_EXIT_IO)
 			return NULL;
 		cmd = get_ucall(t->vcpu, &uc);
 		if (cmd == UCALL_SYNC && uc.args[1] == 0)
 			WRITE_ONCE(t->hello, true);
-		else if (cmd == UCALL_SYNC)
+		else if (cmd == UCALL_SYNC && uc.args[1] == 2 &&
+			 !t->init_latched)
+			latch_init(t);
+		else if (cmd == UCALL_SYNC && uc.args[1] == 1)
 			memcpy(t->report, &uc.args[2], sizeof(t->report));
 	} while (cmd == UCALL_SYNC);
 	t->done = cmd == UCALL_DONE;
@@ -630,6 +674,53 @@ static void test_descriptor_crash(void)
 		     sizeof(struct kvmi_event_descriptor));
 }
 
+/*
+ * The intercepts survive an INIT: with CR3 picked and the DESCRIPTOR
+ * event on, the VMM INITs the vCPU (KVM rebuilds the VMCB's intercepts),
+ * the tool sees the reset state in a PAUSE_VCPU event and answers CRASH
+ * so that the VMM gets the vCPU back and restores its state; the guest
+ * then goes on, and its descriptor-table instructions and CR3 write
+ * still raise events.
+ */
+static void test_init(void)
+{
+	struct kvmi_pause_vcpu pause = { .wait = 1 };
+	struct kvmi_event_descriptor e;
+	struct kvmi_event_cr cr;
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	start(1, S_INIT, &tool);
+	CHECK_EQ(control_cr(&tool, 0, 3, 1), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_CR, 1), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_DESCRIPTOR, 1), 0);
+	go_and_join(0);
+	while (!READ_ONCE(threads[0].init_latched))
+		usleep(1000);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_PAUSE_VCPU, 0, &pause,
+			       sizeof(pause), NULL, 0), 0);
+	WRITE_ONCE(threads[0].init_go, true);
+	kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
+	CHECK_EQ(ev.arch.regs.rip, 0xfff0);
+	CHECK_EQ(ev.arch.sregs.cs.base, 0xffff0000);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH, NULL, 0);
+
+	for (i = 0; i < ARRAY_SIZE(desc_seq); i++) {
+		kvmi_recv_event(&tool, KVMI_EVENT_DESCRIPTOR, &hdr, &ev, &e,
+				sizeof(e));
+		CHECK_EQ(e.descriptor, desc_seq[i][0]);
+		kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+				 NULL, 0);
+	}
+	cr_event(&tool, 3, &cr, NULL);
+	CHECK_EQ(cr.new_value, cr.old_value);
+	pthread_join(threads[0].thread, NULL);
+	CHECK(threads[0].done, "guest did not finish (exit reason %u)",
+	      threads[0].exit_reason);
+}
+
 /* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
 static long long hook_hits(const char *symbol)
 {
@@ -742,6 +833,7 @@ static const struct kvmi_test tests[] = {
 	T(descriptor_event),
 	T(descriptor_off),
 	T(descriptor_crash),
+	T(init),
 };
 
 int main(void)

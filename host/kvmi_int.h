@@ -11,6 +11,8 @@
 #include <linux/xarray.h>
 #include <linux/kvmi.h>
 
+#include "page_access.h"
+
 struct kvm;
 struct socket;
 struct task_struct;
@@ -61,6 +63,7 @@ struct kvmi_vm {
 	u8 uuid[16];
 	bool dying;
 	struct xarray vcpus;
+	struct kvmi_pages pages;
 	struct rcu_head rcu;
 	u8 buf[KVMI_MSG_SIZE];
 };

@@ -29,6 +29,8 @@ static const kvmi_cmd_fn handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_WRITE_PHYSICAL] = kvmi_cmd_write_physical,
 	[KVMI_CONTROL_CMD_RESPONSE] = kvmi_cmd_control_cmd_response,
 	[KVMI_GET_MAX_GFN] = kvmi_cmd_get_max_gfn,
+	[KVMI_SET_PAGE_ACCESS] = kvmi_cmd_set_page_access,
+	[KVMI_GET_PAGE_ACCESS] = kvmi_cmd_get_page_access,
 };
 
 /* vCPU commands; all but PAUSE_VCPU run as jobs in the vCPU thread. */
@@ -64,6 +66,7 @@ static const bool events[KVMI_NUM_EVENTS] = {
 	[KVMI_EVENT_BREAKPOINT] = true,
 	[KVMI_EVENT_TRAP] = true,
 	[KVMI_EVENT_SINGLESTEP] = true,
+	[KVMI_EVENT_PF] = true,
 };
 
 bool kvmi_cmd_is_implemented(unsigned int id)

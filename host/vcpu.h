@@ -54,6 +54,11 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  *	  @trap.armed is also read under RCU): the event's payload so far,
  *	  the vCPU's exit count when it was queued, and whether a reset
  *	  dropped it
+ * @pf_allowed: the tool let the write at @pf_rip to @pf_gpa through (a
+ *	        PF event answered CONTINUE); its repeated fault gets no event
+ *	        (vCPU thread only)
+ * @pf_rip: linear RIP of that write
+ * @pf_gpa: its guest-physical address
  * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
  *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
  * @rcu: for freeing
@@ -90,6 +95,9 @@ struct kvmi_vcpu {
 		u64 exits;
 		struct kvmi_event_trap ev;
 	} trap;
+	bool pf_allowed;
+	u64 pf_rip;
+	u64 pf_gpa;
 	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
 	struct rcu_head rcu;
 };

@@ -141,6 +141,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	kref_init(&vm->ref);
 	mutex_init(&vm->send_lock);
 	xa_init(&vm->vcpus);
+	kvmi_pages_init(&vm->pages);
 	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
 	allow_defaults(vm);
 
@@ -190,6 +191,7 @@ static void stop(struct kvmi_vm *vm)
 	kthread_stop(vm->recv);
 	put_task_struct(vm->recv);
 	kvmi_vcpus_stop(vm);
+	kvmi_pages_stop(vm);
 	pr_info("kvmi: unhooked VM %pUb\n", vm->uuid);
 	kvmi_vm_put(vm);
 }

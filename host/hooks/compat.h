@@ -14,10 +14,13 @@
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 /* kvm_arch_vm_ioctl() returns int since 6.11. */
 typedef int kvmi_vm_ioctl_ret_t;
+/* Write tracking per gfn (kvm_write_track_add_gfn()) since 6.7. */
+#define KVMI_PAGE_TRACK_PER_GFN 1
 #define kvmi_ftrace_set_ip(fregs, ip) \
 	ftrace_regs_set_instruction_pointer(fregs, ip)
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
 typedef long kvmi_vm_ioctl_ret_t;
+#define KVMI_PAGE_TRACK_PER_GFN 0
 #define kvmi_ftrace_set_ip(fregs, ip) \
 	ftrace_instruction_pointer_set(fregs, ip)
 #else

@@ -35,6 +35,9 @@ KVMI_HOOK(msr_allowed, "kvm", kvm_msr_allowed, bool,
 KVMI_HOOK(xsetbv, "kvm", kvm_emulate_xsetbv, int, (struct kvm_vcpu *vcpu))
 KVMI_HOOK(svm_exit, "kvm_amd", svm_invoke_exit_handler, int,
 	  (struct kvm_vcpu *vcpu, u64 exit_code))
+KVMI_HOOK(page_fault, "kvm", kvm_mmu_page_fault, int,
+	  (struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa, u64 error_code,
+	   void *insn, int insn_len))
 KVMI_HOOK(vmx_exit, "kvm_intel", vmx_handle_exit, int,
 	  (struct kvm_vcpu *vcpu, fastpath_t exit_fastpath))
 

@@ -218,6 +218,20 @@ static int kvmi_wrap_xsetbv(struct kvm_vcpu *vcpu)
 	return ret;
 }
 
+/* A guest page fault KVM handles (NPF/EPT violation with TDP). */
+static int kvmi_wrap_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
+				u64 error_code, void *insn, int insn_len)
+{
+	int ret;
+
+	hook_enter(KVMI_HOOK_page_fault);
+	if (!kvmi_on_page_fault(vcpu, cr2_or_gpa, error_code, &ret))
+		ret = kvmi_stub_kvm_mmu_page_fault(vcpu, cr2_or_gpa, error_code,
+						   insn, insn_len);
+	hook_leave();
+	return ret;
+}
+
 /*
  * Around every exit handler of the vendor module: kvmi reports a delivered
  * injection (TRAP) before anything else of the exit, and takes the

@@ -83,6 +83,17 @@ int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on);
 bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write);
 int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu);
 
+/* Write tracking and page faults (pagetrack.c). */
+struct kvmi_track;
+struct kvmi_track *kvmi_track_start(struct kvm *kvm, void *owner);
+void kvmi_track_stop(struct kvmi_track *t);
+int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on);
+bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn);
+u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu);
+int kvmi_kvm_use_mm(struct kvm *kvm);
+void kvmi_kvm_unuse_mm(struct kvm *kvm);
+bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code);
+
 /* Guest debugging and exception injection (debug.c). */
 void kvmi_debug_init(void);
 bool kvmi_debug_supported(void);
@@ -242,5 +253,38 @@ void kvmi_on_vcpu_exit(struct kvm_vcpu *vcpu);
  * Return: true if kvmi handled the reason (a KVM_EXIT_DEBUG of its own).
  */
 bool kvmi_on_exit_to_user(struct kvm_vcpu *vcpu, int *ret);
+
+/**
+ * kvmi_on_page_fault() - a guest-physical page fault, before KVM's MMU
+ * @vcpu: the vCPU, loaded
+ * @gpa: the faulting guest-physical address (with TDP)
+ * @error_code: KVM's page-fault error code
+ * @ret: the result of kvm_mmu_page_fault() when handled
+ *
+ * Context: vCPU thread, exit handler, kvm->srcu read-held, may sleep.
+ * Return: true if kvmi handled the fault (RETRY or CRASH of a PF event).
+ */
+bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
+			int *ret);
+
+/**
+ * kvmi_on_tracked_write() - KVM emulated a guest write to a tracked gfn
+ * @vcpu: the vCPU whose instruction wrote
+ * @gpa: where
+ *
+ * Context: vCPU thread, inside KVM's emulator; must not sleep.
+ */
+void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa);
+
+/**
+ * kvmi_on_slot_removed() - a memory slot and its write tracking are gone
+ * @owner: the owner given to kvmi_track_start()
+ * @gfn: its first gfn
+ * @npages: its size
+ *
+ * Context: the VMM's memslot ioctl or VM teardown; may sleep; must not
+ * wait for kvmi_track_stop().
+ */
+void kvmi_on_slot_removed(void *owner, u64 gfn, unsigned long npages);
 
 #endif /* KVMI_HOOKS_H */

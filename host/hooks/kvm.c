@@ -80,7 +80,7 @@ u64 kvmi_max_gfn(struct kvm *kvm)
  * Guest memory is the VMM's memory: a kernel thread reaches it by
  * borrowing the VMM's mm for the access.
  */
-static int use_vm_mm(struct kvm *kvm)
+int kvmi_kvm_use_mm(struct kvm *kvm)
 {
 	if (WARN_ON_ONCE(!(current->flags & PF_KTHREAD)))
 		return -EINVAL;
@@ -90,7 +90,7 @@ static int use_vm_mm(struct kvm *kvm)
 	return 0;
 }
 
-static void unuse_vm_mm(struct kvm *kvm)
+void kvmi_kvm_unuse_mm(struct kvm *kvm)
 {
 	kthread_unuse_mm(kvm->mm);
 	mmput(kvm->mm);
@@ -111,7 +111,7 @@ int kvmi_guest_read(struct kvm *kvm, u64 gpa, void *buf, size_t len)
 {
 	int idx, ret;
 
-	ret = use_vm_mm(kvm);
+	ret = kvmi_kvm_use_mm(kvm);
 	if (ret)
 		return ret;
 	idx = srcu_read_lock(&kvm->srcu);
@@ -120,7 +120,7 @@ int kvmi_guest_read(struct kvm *kvm, u64 gpa, void *buf, size_t len)
 	else
 		ret = kvm_read_guest(kvm, gpa, buf, len);
 	srcu_read_unlock(&kvm->srcu, idx);
-	unuse_vm_mm(kvm);
+	kvmi_kvm_unuse_mm(kvm);
 	return ret;
 }
 
@@ -151,7 +151,7 @@ int kvmi_guest_write(struct kvm *kvm, u64 gpa, const void *buf, size_t len)
 
 	if (READ_ONCE(kvm->dirty_ring_size))
 		return -EOPNOTSUPP;
-	ret = use_vm_mm(kvm);
+	ret = kvmi_kvm_use_mm(kvm);
 	if (ret)
 		return ret;
 	idx = srcu_read_lock(&kvm->srcu);
@@ -174,6 +174,6 @@ int kvmi_guest_write(struct kvm *kvm, u64 gpa, const void *buf, size_t len)
 		set_bit_le(gfn - slot->base_gfn, slot->dirty_bitmap);
 out:
 	srcu_read_unlock(&kvm->srcu, idx);
-	unuse_vm_mm(kvm);
+	kvmi_kvm_unuse_mm(kvm);
 	return ret;
 }

@@ -165,6 +165,7 @@ run_tap kvmi_vm_test ./kvmi/kvmi_vm_test
 run_tap kvmi_vcpu_test ./kvmi/kvmi_vcpu_test
 run_tap kvmi_intercept_test ./kvmi/kvmi_intercept_test
 run_tap kvmi_debug_test ./kvmi/kvmi_debug_test
+run_tap kvmi_page_test ./kvmi/kvmi_page_test
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
 run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event

@@ -557,8 +557,6 @@ static void test_msr_not_enabled(void)
 	CHECK_EQ(threads[0].report[1], 0x5678000);
 }
 
-static long long hook_hits(const char *symbol);
-
 /*
  * XSETBV exits on real AMD and Intel CPUs; QEMU's emulated SVM does not
  * intercept it, so first look whether the guest's XSETBV reaches KVM.
@@ -568,14 +566,14 @@ static void test_xsetbv_event(void)
 	struct kvmi_msg_hdr hdr;
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
-	long long hits = hook_hits("kvm_emulate_xsetbv");
+	long long hits = kvmi_hook_hits("kvm_emulate_xsetbv");
 
 	start(1, S_XSETBV, &tool);
 	go_and_join(1);
 	CHECK(threads[0].done, "guest did not finish");
 	kvm_vm_free(vm);
 	close(tool.fd);
-	if (hook_hits("kvm_emulate_xsetbv") == hits) {
+	if (kvmi_hook_hits("kvm_emulate_xsetbv") == hits) {
 		printf("# XSETBV does not exit on this CPU (QEMU's SVM does not intercept it)\n");
 		exit(KSFT_SKIP);
 	}
@@ -721,23 +719,6 @@ static void test_init(void)
 	      threads[0].exit_reason);
 }
 
-/* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
-static long long hook_hits(const char *symbol)
-{
-	char name[64], mod[32], state[16];
-	long long hits, ret = -1;
-	FILE *f = fopen("/sys/kernel/debug/kvmi/hooks", "r");
-
-	CHECK(f, "no kvmi/hooks in debugfs");
-	fscanf(f, "%*[^\n]\n");
-	while (fscanf(f, "%63s %31s %15s %lld", name, mod, state, &hits) == 4)
-		if (!strcmp(name, symbol))
-			ret = hits;
-	fclose(f);
-	CHECK(ret >= 0, "no hook %s", symbol);
-	return ret;
-}
-
 /*
  * The tool dies with CR3, CR4 and LSTAR monitored: the guest runs on
  * without events, and the exits kvmi turned on stop (the CR3 intercept
@@ -756,13 +737,13 @@ static void test_tool_death(void)
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_MSR, 1), 0);
 	close(tool.fd);
 	CHECK(kvmi_wait_hooked(0, 20000), "the session did not end");
-	cr3 = hook_hits("kvm_set_cr3");
-	msr = hook_hits("kvm_emulate_wrmsr");
+	cr3 = kvmi_hook_hits("kvm_set_cr3");
+	msr = kvmi_hook_hits("kvm_emulate_wrmsr");
 	go_and_join(1);
 	CHECK(threads[0].done, "guest did not finish");
-	CHECK(hook_hits("kvm_set_cr3") - cr3 <= 1, "CR3 writes still exit: %lld",
-	      hook_hits("kvm_set_cr3") - cr3);
-	CHECK_EQ(hook_hits("kvm_emulate_wrmsr") - msr, 0);
+	CHECK(kvmi_hook_hits("kvm_set_cr3") - cr3 <= 1, "CR3 writes still exit: %lld",
+	      kvmi_hook_hits("kvm_set_cr3") - cr3);
+	CHECK_EQ(kvmi_hook_hits("kvm_emulate_wrmsr") - msr, 0);
 }
 
 /* Four vCPUs with CR4 and LSTAR events: none lost or misrouted. */

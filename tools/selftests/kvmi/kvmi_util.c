@@ -199,7 +199,7 @@ void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 	struct {
 		struct kvmi_vcpu_hdr vh;
 		struct kvmi_event_reply r;
-		char data[64];
+		char data[sizeof(struct kvmi_event_pf_reply)];
 	} rpl = {
 		.vh = { .vcpu = ev->vcpu },
 		.r = { .action = action, .event = ev->event },
@@ -209,6 +209,22 @@ void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 	memcpy(rpl.data, data, len);
 	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl,
 		  offsetof(typeof(rpl), data) + len);
+}
+
+long long kvmi_hook_hits(const char *symbol)
+{
+	char name[64], mod[32], state[16];
+	long long hits, ret = -1;
+	FILE *f = fopen("/sys/kernel/debug/kvmi/hooks", "r");
+
+	CHECK(f, "no kvmi/hooks in debugfs");
+	CHECK(fscanf(f, "%*[^\n]\n") == 0, "kvmi/hooks: no header");
+	while (fscanf(f, "%63s %31s %15s %lld", name, mod, state, &hits) == 4)
+		if (!strcmp(name, symbol))
+			ret = hits;
+	fclose(f);
+	CHECK(ret >= 0, "no hook %s", symbol);
+	return ret;
 }
 
 bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms)

@@ -74,6 +74,9 @@ void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 /* True once the peer closed the socket, within @timeout_ms. */
 bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms);
 
+/* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
+long long kvmi_hook_hits(const char *symbol);
+
 /* /sys/kernel/debug/kvmi/vms */
 int kvmi_debugfs_count(const char *what);
 /* Wait until a counter reaches @n; true on success. */

@@ -358,7 +358,7 @@ static void test_control_events(void)
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_UNHOOK, 1), -KVM_EINVAL);
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PAUSE_VCPU, 1),
 		 -KVM_EINVAL);
-	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PF, 1),
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_CPUID, 1),
 		 -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_control_events(&tool, 7, KVMI_EVENT_HYPERCALL, 1),
 		 -KVM_EINVAL);

@@ -387,7 +387,7 @@ static void test_check_event(void)
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_UNHOOK, 0, 0), 0);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_CMD_ERROR, 0, 0), 0);
-	CHECK_EQ(check_ev(&tool, KVMI_EVENT_PF, 0, 0), -KVM_EOPNOTSUPP);
+	CHECK_EQ(check_ev(&tool, KVMI_EVENT_CPUID, 0, 0), -KVM_EOPNOTSUPP);
 	CHECK_EQ(check_ev(&tool, KVMI_NUM_EVENTS, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_ev(&tool, 0xffff, 0, 0), -KVM_EINVAL);
 	CHECK_EQ(check_ev(&tool, KVMI_EVENT_UNHOOK, 1, 0), -KVM_EINVAL);

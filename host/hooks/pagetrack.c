@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Write restrictions on KVM's write-tracking API, and the page faults
+ * they cause.
+ *
+ * A write-tracked gfn is mapped read-only (and never as part of a huge
+ * page) by KVM: a guest write to it faults, and KVM then emulates the
+ * write.  kvmi sees the fault first (the kvm_mmu_page_fault() hook), so
+ * the tool hears about the write before it lands.
+ *
+ * The API differs between the series: 6.1 adds and removes tracking per
+ * memory slot under mmu_lock, 6.12 per gfn with the locking done by KVM,
+ * and 6.12 enables external write tracking for a VM only when the first
+ * notifier is registered (adding a gfn before that kills the VM) and from
+ * the VMM's mm.  Both tell a registered notifier when a memory slot goes
+ * away, with its tracking.
+ */
+#include <linux/kvm_host.h>
+#include <linux/slab.h>
+#include <asm/kvm_page_track.h>
+
+#include "compat.h"
+#include "hooks.h"
+
+/**
+ * struct kvmi_track - kvmi's write-tracking notifier on one VM
+ * @node: KVM's notifier node
+ * @kvm: the VM
+ * @owner: the core's context, passed back in kvmi_on_slot_removed()
+ */
+struct kvmi_track {
+	struct kvm_page_track_notifier_node node;
+	struct kvm *kvm;
+	void *owner;
+};
+
+static void slot_removed(struct kvmi_track *t, gfn_t gfn, unsigned long n)
+{
+	kvmi_on_slot_removed(t->owner, gfn, n);
+}
+
+#if KVMI_PAGE_TRACK_PER_GFN
+/* KVM emulated a write to a tracked gfn, for the vCPU it runs. */
+static void track_write(gpa_t gpa, const u8 *new, int bytes,
+			struct kvm_page_track_notifier_node *node)
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+
+	if (vcpu)
+		kvmi_on_tracked_write(vcpu, gpa);
+}
+
+static void track_remove_region(gfn_t gfn, unsigned long nr_pages,
+				struct kvm_page_track_notifier_node *node)
+{
+	slot_removed(container_of(node, struct kvmi_track, node), gfn,
+		     nr_pages);
+}
+#else
+static void track_write(struct kvm_vcpu *vcpu, gpa_t gpa, const u8 *new,
+			int bytes, struct kvm_page_track_notifier_node *node)
+{
+	if (vcpu)
+		kvmi_on_tracked_write(vcpu, gpa);
+}
+
+static void track_flush_slot(struct kvm *kvm, struct kvm_memory_slot *slot,
+			     struct kvm_page_track_notifier_node *node)
+{
+	slot_removed(container_of(node, struct kvmi_track, node),
+		     slot->base_gfn, slot->npages);
+}
+#endif
+
+/**
+ * kvmi_track_start() - register kvmi's write-tracking notifier on a VM
+ * @kvm: the VM
+ * @owner: passed back to kvmi_on_slot_removed()
+ *
+ * Context: a kernel thread (the VM's receive thread), which borrows the
+ * VMM's mm for it: 6.12 refuses to register from any other mm.  May
+ * sleep.
+ * Return: the notifier, or an ERR_PTR.
+ */
+struct kvmi_track *kvmi_track_start(struct kvm *kvm, void *owner)
+{
+	struct kvmi_track *t = kzalloc(sizeof(*t), GFP_KERNEL);
+	int ret;
+
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+	t->kvm = kvm;
+	t->owner = owner;
+#if KVMI_PAGE_TRACK_PER_GFN
+	t->node.track_write = track_write;
+	t->node.track_remove_region = track_remove_region;
+	ret = kvmi_kvm_use_mm(kvm);
+	if (!ret) {
+		ret = kvm_page_track_register_notifier(kvm, &t->node);
+		kvmi_kvm_unuse_mm(kvm);
+	}
+#else
+	t->node.track_write = track_write;
+	t->node.track_flush_slot = track_flush_slot;
+	kvm_page_track_register_notifier(kvm, &t->node);
+	ret = 0;
+#endif
+	if (ret) {
+		kfree(t);
+		return ERR_PTR(ret);
+	}
+	return t;
+}
+
+/**
+ * kvmi_track_stop() - unregister and free the notifier
+ * @t: from kvmi_track_start()
+ *
+ * Waits until no callback runs.  Context: process; may sleep.
+ */
+void kvmi_track_stop(struct kvmi_track *t)
+{
+	kvm_page_track_unregister_notifier(t->kvm, &t->node);
+	kfree(t);
+}
+
+/**
+ * kvmi_track_write() - start or stop write-tracking one gfn
+ * @t: the VM's notifier (tracking is enabled for the VM)
+ * @gfn: the gfn
+ * @on: add (true) or remove one tracking reference
+ *
+ * Context: process; may sleep.
+ * Return: 0, or -EINVAL if @gfn is in no memory slot.
+ */
+int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on)
+{
+	struct kvm *kvm = t->kvm;
+#if KVMI_PAGE_TRACK_PER_GFN
+	return on ? kvm_write_track_add_gfn(kvm, gfn) :
+		    kvm_write_track_remove_gfn(kvm, gfn);
+#else
+	struct kvm_memory_slot *slot;
+	int idx, ret = 0;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	slot = gfn_to_memslot(kvm, gfn);
+	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
+		ret = -EINVAL;
+	} else {
+		write_lock(&kvm->mmu_lock);
+		if (on)
+			kvm_slot_page_track_add_page(kvm, slot, gfn,
+						     KVM_PAGE_TRACK_WRITE);
+		else
+			kvm_slot_page_track_remove_page(kvm, slot, gfn,
+							KVM_PAGE_TRACK_WRITE);
+		write_unlock(&kvm->mmu_lock);
+	}
+	srcu_read_unlock(&kvm->srcu, idx);
+	return ret;
+#endif
+}
+
+/**
+ * kvmi_gfn_visible() - is @gfn guest memory (in a usable memory slot)?
+ * @kvm: the VM
+ * @gfn: the gfn
+ */
+bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn)
+{
+	bool ret;
+	int idx;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	ret = kvm_is_visible_gfn(kvm, gfn);
+	srcu_read_unlock(&kvm->srcu, idx);
+	return ret;
+}
+
+/* The linear address of the vCPU's next instruction. */
+u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu)
+{
+	return kvm_get_linear_rip(vcpu);
+}
+
+/**
+ * kvmi_vcpu_tdp_write_fault() - a write fault kvmi may have caused?
+ * @vcpu: the vCPU, in its exit handler
+ * @error_code: KVM's page-fault error code
+ *
+ * Return: true for a write fault of the vCPU's own guest-physical
+ * address space (two-dimensional paging, not a nested guest): only those
+ * can be write restrictions of kvmi.
+ */
+bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code)
+{
+	return vcpu->arch.mmu->root_role.direct &&
+	       !(vcpu->arch.hflags & HF_GUEST_MASK) &&
+	       (error_code & PFERR_WRITE_MASK);
+}

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Page access restrictions: KVMI_SET_PAGE_ACCESS, KVMI_GET_PAGE_ACCESS
+ * and the PF event.
+ *
+ * The restrictions of a VM live in an xarray indexed by gfn whose values
+ * are the access bits still allowed (R, W, X); a gfn with all three is
+ * not stored.  Write restrictions are enforced through KVM's write
+ * tracking (hooks/pagetrack.c): the guest's write faults, and kvmi sends
+ * the PF event before KVM emulates the write.  Read and execute
+ * restrictions are not implemented yet: an entry that asks for one fails
+ * with -KVM_EOPNOTSUPP and changes nothing.
+ *
+ * A batch is applied entry by entry, in order: every valid entry takes
+ * effect, an invalid one is skipped, and the reply carries the first
+ * error (the ABI's Family A semantics; the tool undoes what it must).
+ *
+ * A memory slot that goes away drops the restrictions of its gfns, and
+ * memory added later starts unrestricted.  Unhook and the tool's death
+ * lift every restriction.
+ */
+#include <linux/slab.h>
+
+#include "hooks/hooks.h"
+#include "kvmi_int.h"
+#include "page_access.h"
+#include "vcpu.h"
+
+#define KVMI_ACCESS_RWX (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W | \
+			 KVMI_PAGE_ACCESS_X)
+
+void kvmi_pages_init(struct kvmi_pages *p)
+{
+	mutex_init(&p->lock);
+	xa_init(&p->gfns);
+}
+
+static u8 gfn_access(struct kvmi_pages *p, u64 gfn)
+{
+	void *e = xa_load(&p->gfns, gfn);
+
+	return e ? xa_to_value(e) : KVMI_ACCESS_RWX;
+}
+
+/*
+ * Change one gfn to @access.  The write tracking follows the W bit.
+ * Context: the receive thread, p->lock held.
+ */
+static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
+{
+	struct kvmi_pages *p = &vm->pages;
+	u8 old = gfn_access(p, gfn);
+	bool was_w = old & KVMI_PAGE_ACCESS_W;
+	bool is_w = access & KVMI_PAGE_ACCESS_W;
+	int ret;
+
+	if (!p->track) {
+		struct kvmi_track *t = kvmi_track_start(vm->kvm, vm);
+
+		if (IS_ERR(t))
+			return PTR_ERR(t);
+		p->track = t;
+	}
+	if (was_w != is_w) {
+		ret = kvmi_track_write(p->track, gfn, !is_w);
+		if (ret)
+			return ret;
+	}
+	if (access == KVMI_ACCESS_RWX) {
+		xa_erase(&p->gfns, gfn);
+		return 0;
+	}
+	ret = xa_err(xa_store(&p->gfns, gfn, xa_mk_value(access), GFP_KERNEL));
+	if (ret && was_w != is_w)
+		kvmi_track_write(p->track, gfn, is_w);
+	return ret;
+}
+
+static int entry_error(struct kvmi_vm *vm, const struct kvmi_page_access_entry *e)
+{
+	u64 gfn = e->gpa >> PAGE_SHIFT;
+
+	if (e->padding1 || e->padding2 || e->padding3 ||
+	    (e->access & ~KVMI_ACCESS_RWX))
+		return -KVM_EINVAL;
+	if (!kvmi_gfn_visible(vm->kvm, gfn))
+		return -KVM_EINVAL;
+	if ((e->access & (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)) !=
+	    (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X))
+		return -KVM_EOPNOTSUPP;
+	return 0;
+}
+
+int kvmi_cmd_set_page_access(struct kvmi_vm *vm,
+			     const struct kvmi_msg_hdr *hdr, const void *req)
+{
+	const struct kvmi_set_page_access *cmd = req;
+	const struct kvmi_page_access_entry *e =
+		(const void *)(vm->buf + sizeof(*cmd));
+	int first = 0, err, i;
+
+	if (hdr->size != sizeof(*cmd) + (size_t)cmd->count * sizeof(*e))
+		return kvmi_msg_reply(vm, hdr, -KVM_EINVAL, NULL, 0);
+	if (cmd->view)
+		return kvmi_msg_reply(vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
+
+	mutex_lock(&vm->pages.lock);
+	for (i = 0; i < cmd->count; i++) {
+		err = entry_error(vm, &e[i]);
+		if (!err) {
+			switch (set_access(vm, e[i].gpa >> PAGE_SHIFT,
+					   e[i].access)) {
+			case 0:
+				break;
+			case -ENOMEM:
+				err = -KVM_ENOMEM;
+				break;
+			default:
+				err = -KVM_EINVAL;
+			}
+		}
+		if (err && !first)
+			first = err;
+	}
+	mutex_unlock(&vm->pages.lock);
+	return kvmi_msg_reply(vm, hdr, first, NULL, 0);
+}
+
+int kvmi_cmd_get_page_access(struct kvmi_vm *vm,
+			     const struct kvmi_msg_hdr *hdr, const void *req)
+{
+	const struct kvmi_get_page_access *cmd = req;
+	const u64 *gpa = (const void *)(vm->buf + sizeof(*cmd));
+	u8 *access;
+	int err = 0, ret, i;
+
+	if (hdr->size != sizeof(*cmd) + (size_t)cmd->count * sizeof(*gpa))
+		return kvmi_msg_reply(vm, hdr, -KVM_EINVAL, NULL, 0);
+	if (cmd->view)
+		return kvmi_msg_reply(vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
+
+	access = kmalloc(cmd->count ?: 1, GFP_KERNEL);
+	if (!access)
+		return kvmi_msg_reply(vm, hdr, -KVM_ENOMEM, NULL, 0);
+	for (i = 0; i < cmd->count && !err; i++) {
+		if (!kvmi_gfn_visible(vm->kvm, gpa[i] >> PAGE_SHIFT))
+			err = -KVM_EINVAL;
+		else
+			access[i] = gfn_access(&vm->pages, gpa[i] >> PAGE_SHIFT);
+	}
+	ret = kvmi_msg_reply(vm, hdr, err, access, err ? 0 : cmd->count);
+	kfree(access);
+	return ret;
+}
+
+/*
+ * The session ends: lift every restriction, then stop hearing about
+ * memory slots.  Context: process, the receive thread stopped.
+ */
+void kvmi_pages_stop(struct kvmi_vm *vm)
+{
+	struct kvmi_pages *p = &vm->pages;
+	unsigned long gfn;
+	void *e;
+
+	mutex_lock(&p->lock);
+	xa_for_each(&p->gfns, gfn, e)
+		if (!(xa_to_value(e) & KVMI_PAGE_ACCESS_W))
+			kvmi_track_write(p->track, gfn, false);
+	xa_destroy(&p->gfns);
+	mutex_unlock(&p->lock);
+	if (p->track)
+		kvmi_track_stop(p->track);
+	p->track = NULL;
+}
+
+void kvmi_on_slot_removed(void *owner, u64 gfn, unsigned long npages)
+{
+	struct kvmi_vm *vm = owner;
+	unsigned long i;
+	void *e;
+
+	/* KVM dropped the slot's tracking with it: forget the gfns too. */
+	xa_for_each_range(&vm->pages.gfns, i, e, gfn, gfn + npages - 1)
+		xa_erase(&vm->pages.gfns, i);
+}
+
+/* The write a PF event allowed has landed: the next one is reported. */
+void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa)
+{
+	struct kvmi_vcpu *kv;
+
+	rcu_read_lock();
+	kv = kvmi_vcpu_lookup_rcu(vcpu);
+	if (kv && kv->pf_allowed && gpa >> PAGE_SHIFT == kv->pf_gpa >> PAGE_SHIFT)
+		kv->pf_allowed = false;
+	rcu_read_unlock();
+}
+
+/* Is @gfn write-restricted in a live session of @vcpu's VM? */
+static bool write_restricted(struct kvm_vcpu *vcpu, u64 gfn)
+{
+	struct kvmi_vcpu *kv;
+	bool ret;
+
+	rcu_read_lock();
+	kv = kvmi_vcpu_lookup_rcu(vcpu);
+	ret = kv && !READ_ONCE(kv->vm->dying) &&
+	      !(gfn_access(&kv->vm->pages, gfn) & KVMI_PAGE_ACCESS_W);
+	rcu_read_unlock();
+	return ret;
+}
+
+bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
+			int *ret)
+{
+	struct kvmi_event_pf ev = {
+		.gva = ~0ull, .gpa = gpa, .access = KVMI_PAGE_ACCESS_W,
+	};
+	struct kvmi_event_pf_reply rpl = { };
+	struct kvmi_vcpu *kv;
+	u64 rip;
+	u8 action;
+
+	if (!kvmi_vcpu_tdp_write_fault(vcpu, error_code) ||
+	    !write_restricted(vcpu, gpa >> PAGE_SHIFT))
+		return false;
+	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
+	if (!kv)
+		return false;
+
+	/*
+	 * KVM may let a write fault twice before it emulates it (it can
+	 * retry the instruction first): one event per write, so until the
+	 * write the tool allowed has landed, a fault at its RIP and address
+	 * goes to KVM without a second event.
+	 */
+	rip = kvmi_vcpu_linear_rip(vcpu);
+	if (kv->pf_allowed && kv->pf_rip == rip && kv->pf_gpa == gpa) {
+		kvmi_vm_put(kv->vm);
+		return false;
+	}
+	kv->pf_allowed = false;
+
+	kvmi_vcpu_srcu_unlock(vcpu);
+	action = kvmi_vcpu_send_event(kv, KVMI_EVENT_PF, &ev, sizeof(ev), &rpl,
+				      sizeof(rpl));
+	kvmi_vcpu_srcu_lock(vcpu);
+	if (!kvmi_vcpu_retry_or_crash(vcpu, action, ret)) {
+		/* CONTINUE: KVM emulates this write; the restriction stays */
+		kv->pf_allowed = true;
+		kv->pf_rip = rip;
+		kv->pf_gpa = gpa;
+	}
+	kvmi_vm_put(kv->vm);
+	return action == KVMI_EVENT_ACTION_RETRY ||
+	       action == KVMI_EVENT_ACTION_CRASH;
+}

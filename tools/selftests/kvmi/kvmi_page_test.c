@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * kvmi_page_test: KVMI_SET_PAGE_ACCESS, KVMI_GET_PAGE_ACCESS and the PF
+ * event for write restrictions.
+ *
+ * Each guest says hello (SYNC 0), waits for the flag, writes LOOPS
+ * values to its word of a data page (reading each back) and reports the
+ * last value it read and how many read-backs differed.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "kvmi_util.h"
+
+#define MAX_VCPUS	4
+#define LOOPS		8
+#define RWX		(KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W | \
+			 KVMI_PAGE_ACCESS_X)
+#define RX		(KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)
+#define EXTRA_SLOT	10
+#define EXTRA_GPA	0x40000000ul
+
+static vm_vaddr_t flag_gva, data_gva;
+
+static void guest_code(uint64_t id)
+{
+	uint64_t *word = (uint64_t *)data_gva + id;
+	uint64_t i, bad = 0;
+
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	for (i = 1; i <= LOOPS; i++) {
+		WRITE_ONCE(*word, i);
+		if (READ_ONCE(*word) != i)
+			bad++;
+	}
+	GUEST_SYNC_ARGS(1, READ_ONCE(*word), bad, 0, 0);
+	GUEST_DONE();
+}
+
+struct vcpu_thread {
+	pthread_t thread;
+	struct kvm_vcpu *vcpu;
+	uint64_t report[2];
+	uint32_t exit_reason;
+	bool hello;
+	bool done;
+};
+
+static struct kvm_vm *vm;
+static struct kvm_vcpu *vcpus[MAX_VCPUS];
+static struct vcpu_thread threads[MAX_VCPUS];
+static uint64_t data_gpa;
+
+static void *vcpu_thread_fn(void *arg)
+{
+	struct vcpu_thread *t = arg;
+	struct ucall uc;
+	uint64_t cmd;
+
+	do {
+		vcpu_run(t->vcpu);
+		t->exit_reason = t->vcpu->run->exit_reason;
+		if (t->exit_reason != KVM_EXIT_IO)
+			return NULL;
+		cmd = get_ucall(t->vcpu, &uc);
+		if (cmd == UCALL_SYNC && uc.args[1] == 0)
+			WRITE_ONCE(t->hello, true);
+		else if (cmd == UCALL_SYNC)
+			memcpy(t->report, &uc.args[2], sizeof(t->report));
+	} while (cmd == UCALL_SYNC);
+	t->done = cmd == UCALL_DONE;
+	return NULL;
+}
+
+/* A hooked VM of @n vCPUs; each said hello and waits for the flag. */
+static void start(int n, struct kvmi_tool *tool)
+{
+	int i;
+
+	memset(threads, 0, sizeof(threads));
+	vm = vm_create_with_vcpus(n, guest_code, vcpus);
+	flag_gva = vm_vaddr_alloc_page(vm);
+	data_gva = vm_vaddr_alloc_page(vm);
+	data_gpa = addr_gva2gpa(vm, data_gva);
+	sync_global_to_guest(vm, flag_gva);
+	sync_global_to_guest(vm, data_gva);
+	kvmi_hook(vm, tool);
+	kvmi_allow_all(vm);
+	for (i = 0; i < n; i++) {
+		vcpu_args_set(vcpus[i], 1, i);
+		threads[i].vcpu = vcpus[i];
+		pthread_create(&threads[i].thread, NULL, vcpu_thread_fn,
+			       &threads[i]);
+		while (!READ_ONCE(threads[i].hello))
+			usleep(1000);
+	}
+}
+
+static void go(void)
+{
+	*(uint64_t *)addr_gva2hva(vm, flag_gva) = 1;
+}
+
+/* Join vCPU @i; it finished with its word at LOOPS, read back right. */
+static void join_ok(int i)
+{
+	pthread_join(threads[i].thread, NULL);
+	CHECK(threads[i].done, "vCPU %d did not finish (exit reason %u)", i,
+	      threads[i].exit_reason);
+	CHECK_EQ(threads[i].report[0], LOOPS);
+	CHECK_EQ(threads[i].report[1], 0);
+	CHECK_EQ(((uint64_t *)addr_gva2hva(vm, data_gva))[i], LOOPS);
+}
+
+/* SET_PAGE_ACCESS with @n entries: (gpa[i], access[i]). */
+static int set_access(struct kvmi_tool *tool, uint16_t view, int n,
+		      const uint64_t *gpa, const uint8_t *access)
+{
+	struct {
+		struct kvmi_set_page_access c;
+		struct kvmi_page_access_entry e[8];
+	} req = { .c = { .view = view, .count = n } };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		req.e[i].gpa = gpa[i];
+		req.e[i].access = access[i];
+	}
+	return kvmi_cmd(tool, KVMI_SET_PAGE_ACCESS, &req,
+			sizeof(req.c) + n * sizeof(req.e[0]), NULL, 0);
+}
+
+static int set_one(struct kvmi_tool *tool, uint64_t gpa, uint8_t access)
+{
+	return set_access(tool, 0, 1, &gpa, &access);
+}
+
+/* GET_PAGE_ACCESS of one gpa: the access bits, or the error. */
+static int get_one(struct kvmi_tool *tool, uint64_t gpa)
+{
+	struct {
+		struct kvmi_get_page_access c;
+		uint64_t gpa;
+	} req = { .c = { .count = 1 }, .gpa = gpa };
+	uint8_t access = 0xff;
+	int err;
+
+	err = kvmi_cmd(tool, KVMI_GET_PAGE_ACCESS, &req, sizeof(req), &access,
+		       sizeof(access));
+	return err ?: access;
+}
+
+static void pf_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+		     struct kvmi_event *ev, struct kvmi_event_pf *pf)
+{
+	kvmi_recv_event(tool, KVMI_EVENT_PF, hdr, ev, pf, sizeof(*pf));
+	CHECK_EQ(pf->gva, ~0ull);
+	CHECK_EQ(pf->access, KVMI_PAGE_ACCESS_W);
+	CHECK_EQ(pf->padding1 | pf->padding2 | pf->view, 0);
+}
+
+/* Answer with the whole 272-byte libkvmi reply. */
+static void pf_reply(struct kvmi_tool *tool, const struct kvmi_msg_hdr *hdr,
+		     const struct kvmi_event *ev, uint8_t action)
+{
+	struct kvmi_event_pf_reply rpl = { };
+
+	kvmi_reply_event(tool, hdr, ev, action, &rpl, sizeof(rpl));
+}
+
+static void test_page_access_errors(void)
+{
+	struct {
+		struct kvmi_set_page_access c;
+		struct kvmi_page_access_entry e;
+	} req = { .c = { .count = 1 }, .e = { .gpa = 0, .access = RX } };
+	uint64_t gpa[3], bad_gpa;
+	uint8_t access[3] = { RX, RX, RX };
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	bad_gpa = (vm->max_gfn + 1) << vm->page_shift;
+	CHECK_EQ(get_one(&tool, data_gpa), RWX);
+	CHECK_EQ(set_one(&tool, bad_gpa, RX), -KVM_EINVAL);
+	CHECK_EQ(set_one(&tool, data_gpa, RWX | KVMI_PAGE_ACCESS_SVE),
+		 -KVM_EINVAL);
+	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_W | KVMI_PAGE_ACCESS_X),
+		 -KVM_EOPNOTSUPP);	/* read restriction: not yet */
+	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W),
+		 -KVM_EOPNOTSUPP);	/* exec restriction: not yet */
+	CHECK_EQ(set_access(&tool, 1, 1, &data_gpa, access), -KVM_EOPNOTSUPP);
+	CHECK_EQ(get_one(&tool, bad_gpa), -KVM_EINVAL);
+	CHECK_EQ(get_one(&tool, data_gpa), RWX);
+
+	/* sizes and padding */
+	req.e.gpa = data_gpa;
+	req.e.padding2 = 1;
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_SET_PAGE_ACCESS, &req, sizeof(req), NULL,
+			  0), -KVM_EINVAL);
+	req.e.padding2 = 0;
+	req.c.padding = 1;
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_SET_PAGE_ACCESS, &req, sizeof(req), NULL,
+			  0), -KVM_EINVAL);
+	req.c.padding = 0;
+	req.c.count = 2;
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_SET_PAGE_ACCESS, &req, sizeof(req), NULL,
+			  0), -KVM_EINVAL);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_SET_PAGE_ACCESS, &req, sizeof(req) - 1,
+			  NULL, 0), -KVM_EINVAL);
+	CHECK_EQ(get_one(&tool, data_gpa), RWX);
+
+	/* a batch with a bad entry in the middle: the others take effect */
+	gpa[0] = data_gpa;
+	gpa[1] = bad_gpa;
+	gpa[2] = addr_gva2gpa(vm, flag_gva);
+	CHECK_EQ(set_access(&tool, 0, 3, gpa, access), -KVM_EINVAL);
+	CHECK_EQ(get_one(&tool, gpa[0]), RX);
+	CHECK_EQ(get_one(&tool, gpa[2]), RX);
+	access[0] = RWX;
+	access[2] = RWX;
+	CHECK_EQ(set_access(&tool, 0, 3, gpa, access), -KVM_EINVAL);
+	CHECK_EQ(get_one(&tool, gpa[0]), RWX);
+	CHECK_EQ(get_one(&tool, gpa[2]), RWX);
+
+	CHECK_EQ(kvmi_feature(vm, false, 0, KVMI_SET_PAGE_ACCESS), 0);
+	CHECK_EQ(set_one(&tool, data_gpa, RX), -KVM_EPERM);
+	go();
+	join_ok(0);
+}
+
+/* Restrict the data page and turn PF events on for @n vCPUs. */
+static void restrict_data(struct kvmi_tool *tool, int n)
+{
+	int i;
+
+	CHECK_EQ(set_one(tool, data_gpa, RX), 0);
+	CHECK_EQ(get_one(tool, data_gpa), RX);
+	for (i = 0; i < n; i++)
+		CHECK_EQ(kvmi_control_events(tool, i, KVMI_EVENT_PF, 1), 0);
+}
+
+/*
+ * RETRY after lifting the restriction: the write lands without KVM
+ * emulating it, and the next writes raise nothing.
+ */
+static void test_pf_write_retry(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	restrict_data(&tool, 1);
+	go();
+	pf_event(&tool, &hdr, &ev, &pf);
+	CHECK_EQ(pf.gpa, data_gpa);
+	CHECK_EQ(*(uint64_t *)addr_gva2hva(vm, data_gva), 0);	/* not yet */
+	CHECK_EQ(set_one(&tool, data_gpa, RWX), 0);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	join_ok(0);
+}
+
+/*
+ * CONTINUE lets each write land and keeps the restriction: one event per
+ * write, the value not in memory before the reply.
+ */
+static void test_pf_write_continue(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t *word;
+	int i;
+
+	start(1, &tool);
+	word = addr_gva2hva(vm, data_gva);
+	restrict_data(&tool, 1);
+	go();
+	for (i = 1; i <= LOOPS; i++) {
+		pf_event(&tool, &hdr, &ev, &pf);
+		CHECK_EQ(pf.gpa, data_gpa);
+		CHECK_EQ(*word, i - 1);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_ok(0);
+	CHECK_EQ(get_one(&tool, data_gpa), RX);
+}
+
+/* CRASH on a PF event stops the VM; the write did not land. */
+static void test_pf_crash(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	restrict_data(&tool, 1);
+	go();
+	pf_event(&tool, &hdr, &ev, &pf);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
+	pthread_join(threads[0].thread, NULL);
+	CHECK(!threads[0].done, "guest finished after CRASH");
+	CHECK_EQ(threads[0].exit_reason, KVM_EXIT_SHUTDOWN);
+	CHECK_EQ(*(uint64_t *)addr_gva2hva(vm, data_gva), 0);
+}
+
+/* Without the PF event on, a restricted write just lands. */
+static void test_pf_not_enabled(void)
+{
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	CHECK_EQ(set_one(&tool, data_gpa, RX), 0);
+	go();
+	join_ok(0);
+}
+
+/* Four vCPUs write the same restricted page: every write is reported. */
+static void test_pf_four_vcpus(void)
+{
+	unsigned int count[MAX_VCPUS] = { 0 };
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	start(MAX_VCPUS, &tool);
+	restrict_data(&tool, MAX_VCPUS);
+	go();
+	for (i = 0; i < MAX_VCPUS * LOOPS; i++) {
+		pf_event(&tool, &hdr, &ev, &pf);
+		CHECK(ev.vcpu < MAX_VCPUS, "vcpu %u", ev.vcpu);
+		CHECK_EQ(pf.gpa, data_gpa + 8 * ev.vcpu);	/* its word */
+		count[ev.vcpu]++;
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	for (i = 0; i < MAX_VCPUS; i++) {
+		join_ok(i);
+		CHECK_EQ(count[i], LOOPS);
+	}
+}
+
+/*
+ * The session ends (@unhook: the device manager unhooks; else the tool
+ * dies) with the page restricted: the restriction is lifted.  The LOOPS
+ * writes then fault once (KVM maps the page writable again), plus one
+ * fault for the flag page, which the host's write replaced under the
+ * guest; with the restriction left in place each write would fault.
+ */
+static void session_end(bool unhook)
+{
+	struct kvmi_tool tool;
+	long long faults;
+
+	start(1, &tool);
+	restrict_data(&tool, 1);
+	if (unhook)
+		CHECK_EQ(kvmi_unhook(vm), 0);
+	else
+		close(tool.fd);
+	/* the context is freed once the session's teardown is over */
+	CHECK(kvmi_wait_count("contexts", 0, 20000),
+	      "the session did not end");
+	faults = kvmi_hook_hits("kvm_mmu_page_fault");
+	go();
+	join_ok(0);
+	CHECK(kvmi_hook_hits("kvm_mmu_page_fault") - faults <= 2,
+	      "writes still fault: %lld",
+	      kvmi_hook_hits("kvm_mmu_page_fault") - faults);
+}
+
+static void test_unhook_lifts(void)
+{
+	session_end(true);
+}
+
+static void test_tool_death_lifts(void)
+{
+	session_end(false);
+}
+
+/*
+ * A memory slot deleted while restricted drops its restrictions: the
+ * same gpa in a new slot starts unrestricted.
+ */
+static void test_slot_deleted(void)
+{
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, EXTRA_GPA,
+				    EXTRA_SLOT, 1, 0);
+	CHECK_EQ(set_one(&tool, EXTRA_GPA, RX), 0);
+	CHECK_EQ(get_one(&tool, EXTRA_GPA), RX);
+	vm_mem_region_delete(vm, EXTRA_SLOT);
+	CHECK_EQ(get_one(&tool, EXTRA_GPA), -KVM_EINVAL);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, EXTRA_GPA,
+				    EXTRA_SLOT, 1, 0);
+	CHECK_EQ(get_one(&tool, EXTRA_GPA), RWX);
+	go();
+	join_ok(0);
+}
+
+#define T(name) { #name, test_##name }
+
+static const struct kvmi_test tests[] = {
+	T(page_access_errors),
+	T(pf_write_retry),
+	T(pf_write_continue),
+	T(pf_crash),
+	T(pf_not_enabled),
+	T(pf_four_vcpus),
+	T(unhook_lifts),
+	T(tool_death_lifts),
+	T(slot_deleted),
+};
+
+int main(void)
+{
+	return kvmi_run_tests(tests, ARRAY_SIZE(tests));
+}

@@ -225,6 +225,18 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 	if (!kvmi_vcpu_tdp_write_fault(vcpu, error_code) ||
 	    !write_restricted(vcpu, gpa >> PAGE_SHIFT))
 		return false;
+	if (kvmi_pf_in_walk(error_code)) {
+		/*
+		 * The CPU's page walker met a restricted page table (AMD
+		 * walks nested page tables with write intent, to set
+		 * accessed/dirty bits).  Not the guest's write: no event.
+		 * KVM would resume the guest (6.1) and the walk would fault
+		 * again forever, so the emulator runs the instruction; its
+		 * own walk sets the bits.
+		 */
+		*ret = kvmi_vcpu_emulate_insn(vcpu);
+		return true;
+	}
 	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
 	if (!kv)
 		return false;
@@ -246,13 +258,14 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 	action = kvmi_vcpu_send_event(kv, KVMI_EVENT_PF, &ev, sizeof(ev), &rpl,
 				      sizeof(rpl));
 	kvmi_vcpu_srcu_lock(vcpu);
-	if (!kvmi_vcpu_retry_or_crash(vcpu, action, ret)) {
-		/* CONTINUE: KVM emulates this write; the restriction stays */
-		kv->pf_allowed = true;
-		kv->pf_rip = rip;
-		kv->pf_gpa = gpa;
+	if (kvmi_vcpu_retry_or_crash(vcpu, action, ret)) {
+		kvmi_vm_put(kv->vm);
+		return true;
 	}
+	/* CONTINUE: KVM emulates this write; the restriction stays */
+	kv->pf_allowed = true;
+	kv->pf_rip = rip;
+	kv->pf_gpa = gpa;
 	kvmi_vm_put(kv->vm);
-	return action == KVMI_EVENT_ACTION_RETRY ||
-	       action == KVMI_EVENT_ACTION_CRASH;
+	return false;
 }

@@ -90,6 +90,7 @@ void kvmi_track_stop(struct kvmi_track *t);
 int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on);
 bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn);
 u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu);
+bool kvmi_pf_in_walk(u64 error_code);
 int kvmi_kvm_use_mm(struct kvm *kvm);
 void kvmi_kvm_unuse_mm(struct kvm *kvm);
 bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code);

@@ -178,6 +178,12 @@ bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn)
 	return ret;
 }
 
+/* Did the CPU's page walker fault, writing accessed/dirty bits? */
+bool kvmi_pf_in_walk(u64 error_code)
+{
+	return error_code & PFERR_GUEST_PAGE_MASK;
+}
+
 /* The linear address of the vCPU's next instruction. */
 u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu)
 {

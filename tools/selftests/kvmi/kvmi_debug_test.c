@@ -452,9 +452,6 @@ static void test_breakpoint_control(void)
 
 	start(S_EXC, &tool, 0);
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_BREAKPOINT, 1), 0);
-	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_BREAKPOINT, 1), 0);
-	CHECK_EQ(singlestep(&tool, 0, 1), 0);
-	CHECK_EQ(singlestep(&tool, 0, 0), 0);
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_BREAKPOINT, 0), 0);
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_BREAKPOINT, 2),
 		 -KVM_EINVAL);

@@ -7,6 +7,7 @@
  * values to its word of a data page (reading each back) and reports the
  * last value it read and how many read-backs differed.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,13 +64,13 @@ static void *vcpu_thread_fn(void *arg)
 {
 	struct vcpu_thread *t = arg;
 	struct ucall uc;
-	uint64_t cmd;
+	uint64_t cmd = UCALL_NONE;
 
 	do {
 		vcpu_run(t->vcpu);
 		t->exit_reason = t->vcpu->run->exit_reason;
 		if (t->exit_reason != KVM_EXIT_IO)
-			return NULL;
+			break;
 		cmd = get_ucall(t->vcpu, &uc);
 		if (cmd == UCALL_SYNC && uc.args[1] == 0)
 			WRITE_ONCE(t->hello, true);
@@ -413,6 +414,57 @@ static void test_slot_deleted(void)
 	join_ok(0);
 }
 
+#define PTE_ACCESSED	BIT(5)
+#define PTE_DIRTY	BIT(6)
+#define PTE_ADDR	0x000ffffffffff000ull
+
+/* The guest page table (4-level paging) that maps @gva: its gpa. */
+static uint64_t page_table_of(uint64_t gva)
+{
+	uint64_t table = vm->pgd;
+	int level;
+
+	for (level = 3; level > 0; level--) {
+		uint64_t *t = addr_gpa2hva(vm, table);
+
+		table = t[(gva >> (12 + 9 * level)) & 511] & PTE_ADDR;
+	}
+	return table;
+}
+
+/*
+ * The page table that maps the data page is write-restricted: the CPU's
+ * page walks through it fault (setting the accessed and dirty bits of
+ * the data page's entry, or just walking: AMD walks with write intent).
+ * They raise no PF event, KVM's emulator runs the instructions, and the
+ * guest goes on with the bits set.
+ */
+static void test_page_table_walk(void)
+{
+	struct kvmi_tool tool;
+	struct pollfd pfd;
+	long long faults;
+	uint64_t pt, *pte;
+
+	start(1, &tool);
+	pt = page_table_of(data_gva);
+	pte = (uint64_t *)addr_gpa2hva(vm, pt) + ((data_gva >> 12) & 511);
+	CHECK(!(*pte & PTE_ACCESSED), "the data page's PTE was used: %llx",
+	      (unsigned long long)*pte);
+	CHECK_EQ(set_one(&tool, pt, RX), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PF, 1), 0);
+	faults = kvmi_hook_hits("kvm_mmu_page_fault");
+	go();
+	join_ok(0);
+	CHECK(kvmi_hook_hits("kvm_mmu_page_fault") > faults,
+	      "the page walks did not fault");
+	pfd = (struct pollfd){ .fd = tool.fd, .events = POLLIN };
+	CHECK_EQ(poll(&pfd, 1, 0), 0);		/* no event came */
+	CHECK((*pte & (PTE_ACCESSED | PTE_DIRTY)) == (PTE_ACCESSED | PTE_DIRTY),
+	      "PTE %llx", (unsigned long long)*pte);
+	CHECK_EQ(get_one(&tool, pt), RX);
+}
+
 #define T(name) { #name, test_##name }
 
 static const struct kvmi_test tests[] = {
@@ -425,6 +477,7 @@ static const struct kvmi_test tests[] = {
 	T(unhook_lifts),
 	T(tool_death_lifts),
 	T(slot_deleted),
+	T(page_table_walk),
 };
 
 int main(void)

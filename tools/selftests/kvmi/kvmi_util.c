@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Helpers for kvmi's tests; see kvmi_util.h. */
 #include <errno.h>
+#include <signal.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -283,10 +284,15 @@ int kvmi_run_tests(const struct kvmi_test *tests, size_t n)
 		fflush(stdout);
 		pid = fork();
 		if (!pid) {
+			/* a case that hangs fails alone, not the whole run */
+			alarm(KVMI_TEST_TIMEOUT);
 			tests[i].fn();
 			exit(0);
 		}
 		waitpid(pid, &status, 0);
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+			printf("# %s: no end after %d s\n", tests[i].name,
+			       KVMI_TEST_TIMEOUT);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == KSFT_SKIP)
 			ksft_test_result_skip("%s\n", tests[i].name);
 		else if (WIFEXITED(status) && !WEXITSTATUS(status))

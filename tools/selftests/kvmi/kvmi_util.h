@@ -83,7 +83,12 @@ int kvmi_debugfs_count(const char *what);
 bool kvmi_wait_count(const char *what, int n, int timeout_ms);
 bool kvmi_wait_hooked(int n, int timeout_ms);
 
-/* Runner */
+/*
+ * Runner: one child per case; a case still running after this many
+ * seconds is killed and fails.
+ */
+#define KVMI_TEST_TIMEOUT 180
+
 struct kvmi_test {
 	const char *name;
 	void (*fn)(void);

@@ -46,12 +46,42 @@ static u8 gfn_access(struct kvmi_pages *p, u64 gfn)
  * Change one gfn to @access.  The write tracking follows the W bit.
  * Context: the receive thread, p->lock held.
  */
+static int store(struct kvmi_pages *p, u64 gfn, u8 access)
+{
+	if (access == KVMI_ACCESS_RWX) {
+		xa_erase(&p->gfns, gfn);
+		return 0;
+	}
+	return xa_err(xa_store(&p->gfns, gfn, xa_mk_value(access), GFP_KERNEL));
+}
+
+/*
+ * Every vCPU needs its context before a gfn loses X: KVM's MMU finds
+ * the restrictions through the vCPU that maps the gfn (vCPUs created
+ * later get one in kvmi_on_vcpu_create()).
+ */
+static int get_all_vcpus(struct kvmi_vm *vm)
+{
+	unsigned int i, n = kvmi_vcpu_count(vm->kvm);
+
+	for (i = 0; i < n; i++)
+		if (!kvmi_vcpu_get(vm, i))
+			return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The xarray changes first when a restriction is added (KVM's MMU reads
+ * it when it maps the gfn again) and last when one is lifted.
+ */
 static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 {
 	struct kvmi_pages *p = &vm->pages;
 	u8 old = gfn_access(p, gfn);
 	bool was_w = old & KVMI_PAGE_ACCESS_W;
 	bool is_w = access & KVMI_PAGE_ACCESS_W;
+	bool was_x = old & KVMI_PAGE_ACCESS_X;
+	bool is_x = access & KVMI_PAGE_ACCESS_X;
 	int ret;
 
 	if (!p->track) {
@@ -61,18 +91,30 @@ static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 			return PTR_ERR(t);
 		p->track = t;
 	}
-	if (was_w != is_w) {
-		ret = kvmi_track_write(p->track, gfn, !is_w);
+	if (was_x && !is_x) {
+		ret = get_all_vcpus(vm);
 		if (ret)
 			return ret;
 	}
-	if (access == KVMI_ACCESS_RWX) {
-		xa_erase(&p->gfns, gfn);
-		return 0;
+	ret = store(p, gfn, access & old);
+	if (ret)
+		return ret;
+	if (was_w != is_w) {
+		ret = kvmi_track_write(p->track, gfn, !is_w);
+		if (ret)
+			goto undo;
 	}
-	ret = xa_err(xa_store(&p->gfns, gfn, xa_mk_value(access), GFP_KERNEL));
-	if (ret && was_w != is_w)
-		kvmi_track_write(p->track, gfn, is_w);
+	if (was_x != is_x) {
+		ret = kvmi_exec_protect(vm->kvm, gfn, !is_x);
+		if (ret) {
+			if (was_w != is_w)
+				kvmi_track_write(p->track, gfn, is_w);
+			goto undo;
+		}
+	}
+	return store(p, gfn, access);
+undo:
+	store(p, gfn, old);
 	return ret;
 }
 
@@ -85,8 +127,7 @@ static int entry_error(struct kvmi_vm *vm, const struct kvmi_page_access_entry *
 		return -KVM_EINVAL;
 	if (!kvmi_gfn_visible(vm->kvm, gfn))
 		return -KVM_EINVAL;
-	if ((e->access & (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)) !=
-	    (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X))
+	if (!(e->access & KVMI_PAGE_ACCESS_R))
 		return -KVM_EOPNOTSUPP;
 	return 0;
 }
@@ -164,9 +205,15 @@ void kvmi_pages_stop(struct kvmi_vm *vm)
 	void *e;
 
 	mutex_lock(&p->lock);
-	xa_for_each(&p->gfns, gfn, e)
-		if (!(xa_to_value(e) & KVMI_PAGE_ACCESS_W))
+	xa_for_each(&p->gfns, gfn, e) {
+		u8 access = xa_to_value(e);
+
+		xa_erase(&p->gfns, gfn);
+		if (!(access & KVMI_PAGE_ACCESS_W))
 			kvmi_track_write(p->track, gfn, false);
+		if (!(access & KVMI_PAGE_ACCESS_X))
+			kvmi_exec_protect(vm->kvm, gfn, false);
+	}
 	xa_destroy(&p->gfns);
 	mutex_unlock(&p->lock);
 	if (p->track)
@@ -197,7 +244,28 @@ void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa)
 	rcu_read_unlock();
 }
 
-/* Is @gfn write-restricted in a live session of @vcpu's VM? */
+/* Is @bit denied for @gfn in a live session of @vcpu's VM? */
+static bool restricted(struct kvm_vcpu *vcpu, u64 gfn, u8 bit)
+{
+	struct kvmi_vcpu *kv;
+	bool ret;
+
+	rcu_read_lock();
+	kv = kvmi_vcpu_lookup_rcu(vcpu);
+	ret = kv && !(gfn_access(&kv->vm->pages, gfn) & bit);
+	rcu_read_unlock();
+	return ret;
+}
+
+/*
+ * Until kvmi_pages_stop() has erased a gfn, it stays non-executable even
+ * while the session ends: its mapping must not come back executable.
+ */
+bool kvmi_gfn_exec_restricted(struct kvm_vcpu *vcpu, u64 gfn)
+{
+	return restricted(vcpu, gfn, KVMI_PAGE_ACCESS_X);
+}
+
 static bool write_restricted(struct kvm_vcpu *vcpu, u64 gfn)
 {
 	struct kvmi_vcpu *kv;
@@ -211,6 +279,32 @@ static bool write_restricted(struct kvm_vcpu *vcpu, u64 gfn)
 	return ret;
 }
 
+/*
+ * A fetch from a non-executable gfn.  CONTINUE (and a vCPU without the
+ * event on, or whose session is ending) runs the instruction in KVM's
+ * emulator, which fetches it from memory; the gfn stays non-executable.
+ */
+static bool fetch_fault(struct kvm_vcpu *vcpu, u64 gpa, int *ret)
+{
+	struct kvmi_event_pf ev = {
+		.gpa = gpa, .access = KVMI_PAGE_ACCESS_X,
+	};
+	struct kvmi_event_pf_reply rpl = { };
+	struct kvmi_vcpu *kv;
+	u8 action;
+
+	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
+	if (kv) {
+		ev.gva = kvmi_vcpu_linear_rip(vcpu);
+		action = kvmi_vcpu_exit_event(kv, KVMI_EVENT_PF, &ev,
+					      sizeof(ev), &rpl, sizeof(rpl));
+		if (kvmi_vcpu_retry_or_crash(vcpu, action, ret))
+			return true;
+	}
+	*ret = kvmi_vcpu_emulate_insn(vcpu);
+	return true;
+}
+
 bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 			int *ret)
 {
@@ -222,6 +316,9 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 	u64 rip;
 	u8 action;
 
+	if (kvmi_vcpu_tdp_fetch_fault(vcpu, error_code) &&
+	    restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_X))
+		return fetch_fault(vcpu, gpa, ret);
 	if (!kvmi_vcpu_tdp_write_fault(vcpu, error_code) ||
 	    !write_restricted(vcpu, gpa >> PAGE_SHIFT))
 		return false;

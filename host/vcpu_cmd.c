@@ -96,9 +96,13 @@ void kvmi_on_vcpu_create(struct kvm_vcpu *vcpu)
 
 	if (!vm)
 		return;
+	/* every vCPU of a hooked VM has a context (page_access.c) */
+	kv = kvmi_vcpu_get(vm, kvmi_vcpu_index(vcpu));
+	if (!kv)
+		pr_warn_ratelimited("kvmi: VM %pUb: vCPU %u: no memory for its context\n",
+				    vm->uuid, kvmi_vcpu_index(vcpu));
 	if (test_bit(KVMI_EVENT_CREATE_VCPU, vm->vm_events) &&
 	    test_bit(KVMI_EVENT_CREATE_VCPU, vm->event_allowed)) {
-		kv = kvmi_vcpu_get(vm, kvmi_vcpu_index(vcpu));
 		if (!kv || kvmi_vcpu_queue_first_job(kv, create_job))
 			pr_warn_ratelimited("kvmi: VM %pUb: CREATE_VCPU event lost (no memory)\n",
 					    vm->uuid);

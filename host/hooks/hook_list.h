@@ -35,6 +35,11 @@ KVMI_HOOK(msr_allowed, "kvm", kvm_msr_allowed, bool,
 KVMI_HOOK(xsetbv, "kvm", kvm_emulate_xsetbv, int, (struct kvm_vcpu *vcpu))
 KVMI_HOOK(svm_exit, "kvm_amd", svm_invoke_exit_handler, int,
 	  (struct kvm_vcpu *vcpu, u64 exit_code))
+KVMI_HOOK(make_spte, "kvm", make_spte, bool,
+	  (struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp,
+	   const struct kvm_memory_slot *slot, unsigned int pte_access,
+	   gfn_t gfn, kvm_pfn_t pfn, u64 old_spte, bool prefetch,
+	   bool can_unsync, bool host_writable, u64 *new_spte))
 KVMI_HOOK(page_fault, "kvm", kvm_mmu_page_fault, int,
 	  (struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa, u64 error_code,
 	   void *insn, int insn_len))

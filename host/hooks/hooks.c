@@ -218,6 +218,30 @@ static int kvmi_wrap_xsetbv(struct kvm_vcpu *vcpu)
 	return ret;
 }
 
+/*
+ * KVM builds a leaf entry of its (nested/extended) page tables: one for
+ * a gfn the tool made non-executable loses its execute permission.
+ */
+static bool kvmi_wrap_make_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp,
+				const struct kvm_memory_slot *slot,
+				unsigned int pte_access, gfn_t gfn,
+				kvm_pfn_t pfn, u64 old_spte, bool prefetch,
+				bool can_unsync, bool host_writable,
+				u64 *new_spte)
+{
+	bool ret;
+
+	hook_enter(KVMI_HOOK_make_spte);
+	if (vcpu && (pte_access & KVMI_ACC_EXEC) &&
+	    kvmi_gfn_exec_restricted(vcpu, gfn))
+		pte_access &= ~KVMI_ACC_EXEC;
+	ret = kvmi_stub_make_spte(vcpu, sp, slot, pte_access, gfn, pfn,
+				  old_spte, prefetch, can_unsync, host_writable,
+				  new_spte);
+	hook_leave();
+	return ret;
+}
+
 /* A guest page fault KVM handles (NPF/EPT violation with TDP). */
 static int kvmi_wrap_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				u64 error_code, void *insn, int insn_len)

@@ -91,6 +91,11 @@ int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on);
 bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn);
 u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu);
 bool kvmi_pf_in_walk(u64 error_code);
+bool kvmi_vcpu_tdp_fetch_fault(struct kvm_vcpu *vcpu, u64 error_code);
+int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on);
+
+/* KVM's execute permission in make_spte()'s pte_access (mmu.h). */
+#define KVMI_ACC_EXEC	1
 int kvmi_kvm_use_mm(struct kvm *kvm);
 void kvmi_kvm_unuse_mm(struct kvm *kvm);
 bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code);
@@ -276,6 +281,15 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
  * Context: vCPU thread, inside KVM's emulator; must not sleep.
  */
 void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa);
+
+/**
+ * kvmi_gfn_exec_restricted() - must KVM map @gfn non-executable?
+ * @vcpu: the vCPU whose fault builds the mapping
+ * @gfn: the gfn
+ *
+ * Context: KVM's MMU, mmu_lock held: must not sleep.
+ */
+bool kvmi_gfn_exec_restricted(struct kvm_vcpu *vcpu, u64 gfn);
 
 /**
  * kvmi_on_slot_removed() - a memory slot and its write tracking are gone

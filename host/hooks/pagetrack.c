@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "hooks.h"
+#include "stubs.h"
 
 /**
  * struct kvmi_track - kvmi's write-tracking notifier on one VM
@@ -182,6 +183,53 @@ bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn)
 bool kvmi_pf_in_walk(u64 error_code)
 {
 	return error_code & PFERR_GUEST_PAGE_MASK;
+}
+
+/**
+ * kvmi_exec_protect() - prepare KVM's MMU for an execute restriction
+ * @kvm: the VM
+ * @gfn: the gfn, which the core already marked (or unmarked)
+ * @on: restricting (true) or lifting
+ *
+ * Restricting: the gfn is never mapped by a huge page any more, and its
+ * current mappings are zapped, so that the next one comes through
+ * make_spte(), where kvmi drops the execute permission.  Lifting: huge
+ * pages are allowed again (a non-executable mapping left behind faults
+ * on the next fetch and is rebuilt executable).
+ *
+ * Context: process; may sleep.
+ * Return: 0, or -EINVAL if @gfn is in no memory slot.
+ */
+int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on)
+{
+	struct kvm_memory_slot *slot;
+	int idx, ret = 0;
+
+	idx = srcu_read_lock(&kvm->srcu);
+	slot = gfn_to_memslot(kvm, gfn);
+	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	write_lock(&kvm->mmu_lock);
+	if (on)
+		kvmi_stub_kvm_mmu_gfn_disallow_lpage(slot, gfn);
+	else
+		kvmi_stub_kvm_mmu_gfn_allow_lpage(slot, gfn);
+	write_unlock(&kvm->mmu_lock);
+	if (on)
+		kvmi_stub_kvm_zap_gfn_range(kvm, gfn, gfn + 1);
+out:
+	srcu_read_unlock(&kvm->srcu, idx);
+	return ret;
+}
+
+/* An instruction fetch fault of the vCPU's own guest-physical space? */
+bool kvmi_vcpu_tdp_fetch_fault(struct kvm_vcpu *vcpu, u64 error_code)
+{
+	return vcpu->arch.mmu->root_role.direct &&
+	       !(vcpu->arch.hflags & HF_GUEST_MASK) &&
+	       (error_code & PFERR_FETCH_MASK);
 }
 
 /* The linear address of the vCPU's next instruction. */

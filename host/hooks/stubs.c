@@ -19,6 +19,9 @@ KVMI_STUB(__get_sregs);
 KVMI_STUB(__set_regs);
 KVMI_STUB(task_work_cancel);
 KVMI_STUB(update_exception_bitmap);
+KVMI_STUB(kvm_mmu_gfn_disallow_lpage);
+KVMI_STUB(kvm_mmu_gfn_allow_lpage);
+KVMI_STUB(kvm_zap_gfn_range);
 
 #define KVMI_HOOK(id, mod, sym, ret, args) KVMI_STUB(sym);
 #include "hook_list.h"

@@ -9,6 +9,7 @@
 #include "hook_ids.h"
 
 struct module;
+struct kvm_mmu_page;
 
 KVMI_DECLARE_STUB(kallsyms_lookup_name);
 KVMI_DECLARE_STUB(ftrace_location);
@@ -18,6 +19,9 @@ KVMI_DECLARE_STUB(__get_sregs);
 KVMI_DECLARE_STUB(__set_regs);
 KVMI_DECLARE_STUB(task_work_cancel);
 KVMI_DECLARE_STUB(update_exception_bitmap);
+KVMI_DECLARE_STUB(kvm_mmu_gfn_disallow_lpage);
+KVMI_DECLARE_STUB(kvm_mmu_gfn_allow_lpage);
+KVMI_DECLARE_STUB(kvm_zap_gfn_range);
 unsigned long kvmi_stub_kallsyms_lookup_name(const char *name);
 unsigned long kvmi_stub_ftrace_location(unsigned long ip);
 struct module *kvmi_stub___module_address(unsigned long addr);
@@ -27,6 +31,12 @@ void kvmi_stub___set_regs(struct kvm_vcpu *vcpu, struct kvm_regs *regs);
 bool kvmi_stub_task_work_cancel(struct task_struct *task,
 				struct callback_head *cb);
 void kvmi_stub_update_exception_bitmap(struct kvm_vcpu *vcpu);
+void kvmi_stub_kvm_mmu_gfn_disallow_lpage(const struct kvm_memory_slot *slot,
+					  gfn_t gfn);
+void kvmi_stub_kvm_mmu_gfn_allow_lpage(const struct kvm_memory_slot *slot,
+				       gfn_t gfn);
+void kvmi_stub_kvm_zap_gfn_range(struct kvm *kvm, gfn_t gfn_start,
+				 gfn_t gfn_end);
 
 /* kvmi_stub_<symbol>() calls the original <symbol>, past its fentry. */
 #define KVMI_HOOK(id, mod, sym, ret, args)				\

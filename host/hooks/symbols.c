@@ -62,6 +62,11 @@ int kvmi_symbols_init(void)
 		{ "kvm:__get_regs", &KVMI_STUB_TARGET(__get_regs) },
 		{ "kvm:__get_sregs", &KVMI_STUB_TARGET(__get_sregs) },
 		{ "kvm:__set_regs", &KVMI_STUB_TARGET(__set_regs) },
+		{ "kvm:kvm_mmu_gfn_disallow_lpage",
+		  &KVMI_STUB_TARGET(kvm_mmu_gfn_disallow_lpage) },
+		{ "kvm:kvm_mmu_gfn_allow_lpage",
+		  &KVMI_STUB_TARGET(kvm_mmu_gfn_allow_lpage) },
+		{ "kvm:kvm_zap_gfn_range", &KVMI_STUB_TARGET(kvm_zap_gfn_range) },
 	};
 	unsigned long addr;
 	int i;

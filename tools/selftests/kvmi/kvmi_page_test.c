@@ -26,17 +26,35 @@
 #define RX		(KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)
 #define EXTRA_SLOT	10
 #define EXTRA_GPA	0x40000000ul
+#define THP_SLOT	11
+#define THP_GPA		0x80000000ul	/* also its gva */
+#define THP_PAGES	512		/* 2 MiB */
 
 static vm_vaddr_t flag_gva, data_gva;
+static vm_vaddr_t prefault_gva;		/* written before the hello */
+static vm_vaddr_t code_gva;		/* if set, called instead */
+
+/* The function at code_gva: "mov $0x1234, %eax; ret" (5 + 1 bytes). */
+static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0x00, 0x00, 0xc3 };
+#define CODE_RET	5		/* offset of the RET */
 
 static void guest_code(uint64_t id)
 {
 	uint64_t *word = (uint64_t *)data_gva + id;
 	uint64_t i, bad = 0;
 
+	if (prefault_gva)
+		WRITE_ONCE(*(uint64_t *)prefault_gva, 1);
 	GUEST_SYNC(0);
 	while (!READ_ONCE(*(uint64_t *)flag_gva))
 		;
+	if (code_gva) {
+		for (i = 0; i < LOOPS; i++)
+			if (((uint32_t (*)(void))code_gva)() != 0x1234)
+				bad++;
+		GUEST_SYNC_ARGS(1, LOOPS, bad, 0, 0);
+		GUEST_DONE();
+	}
 	for (i = 1; i <= LOOPS; i++) {
 		WRITE_ONCE(*word, i);
 		if (READ_ONCE(*word) != i)
@@ -81,18 +99,32 @@ static void *vcpu_thread_fn(void *arg)
 	return NULL;
 }
 
-/* A hooked VM of @n vCPUs; each said hello and waits for the flag. */
-static void start(int n, struct kvmi_tool *tool)
+/*
+ * A hooked VM of @n vCPUs; each said hello and waits for the flag.  With
+ * @thp the data page is page 5 of a 2 MiB region backed by transparent
+ * huge pages, which the guest wrote (page 0) before its hello, so that
+ * KVM can map the region with one huge page.
+ */
+static void start_with(int n, struct kvmi_tool *tool, bool thp)
 {
 	int i;
 
 	memset(threads, 0, sizeof(threads));
 	vm = vm_create_with_vcpus(n, guest_code, vcpus);
 	flag_gva = vm_vaddr_alloc_page(vm);
-	data_gva = vm_vaddr_alloc_page(vm);
+	if (thp) {
+		vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS_THP,
+					    THP_GPA, THP_SLOT, THP_PAGES, 0);
+		virt_map(vm, THP_GPA, THP_GPA, THP_PAGES);
+		prefault_gva = THP_GPA;
+		data_gva = THP_GPA + 5 * vm->page_size;
+	} else {
+		data_gva = vm_vaddr_alloc_page(vm);
+	}
 	data_gpa = addr_gva2gpa(vm, data_gva);
 	sync_global_to_guest(vm, flag_gva);
 	sync_global_to_guest(vm, data_gva);
+	sync_global_to_guest(vm, prefault_gva);
 	kvmi_hook(vm, tool);
 	kvmi_allow_all(vm);
 	for (i = 0; i < n; i++) {
@@ -108,6 +140,11 @@ static void start(int n, struct kvmi_tool *tool)
 static void go(void)
 {
 	*(uint64_t *)addr_gva2hva(vm, flag_gva) = 1;
+}
+
+static void start(int n, struct kvmi_tool *tool)
+{
+	start_with(n, tool, false);
 }
 
 /* Join vCPU @i; it finished with its word at LOOPS, read back right. */
@@ -196,7 +233,10 @@ static void test_page_access_errors(void)
 	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_W | KVMI_PAGE_ACCESS_X),
 		 -KVM_EOPNOTSUPP);	/* read restriction: not yet */
 	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W),
-		 -KVM_EOPNOTSUPP);	/* exec restriction: not yet */
+		 0);
+	CHECK_EQ(get_one(&tool, data_gpa),
+		 KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W);
+	CHECK_EQ(set_one(&tool, data_gpa, RWX), 0);
 	CHECK_EQ(set_access(&tool, 1, 1, &data_gpa, access), -KVM_EOPNOTSUPP);
 	CHECK_EQ(get_one(&tool, bad_gpa), -KVM_EINVAL);
 	CHECK_EQ(get_one(&tool, data_gpa), RWX);
@@ -295,6 +335,132 @@ static void test_pf_write_continue(void)
 	}
 	join_ok(0);
 	CHECK_EQ(get_one(&tool, data_gpa), RX);
+}
+
+/*
+ * A page inside a 2 MiB region that KVM may have mapped with one huge
+ * page: restricting it splits the mapping; each write to it is reported,
+ * writes to the rest of the region are not.
+ */
+static void test_pf_huge_page(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	start_with(1, &tool, true);
+	restrict_data(&tool, 1);
+	go();
+	for (i = 1; i <= LOOPS; i++) {
+		pf_event(&tool, &hdr, &ev, &pf);
+		CHECK_EQ(pf.gpa, data_gpa);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_ok(0);
+	CHECK_EQ(*(uint64_t *)addr_gva2hva(vm, THP_GPA), 1);
+}
+
+/* The guest's function is on a page the tool made non-executable. */
+static uint64_t start_exec(struct kvmi_tool *tool)
+{
+	vm_vaddr_t gva;
+	uint64_t gpa;
+
+	start(1, tool);
+	gva = vm_vaddr_alloc_page(vm);
+	memcpy(addr_gva2hva(vm, gva), code, sizeof(code));
+	code_gva = gva;
+	sync_global_to_guest(vm, code_gva);
+	gpa = addr_gva2gpa(vm, gva);
+	CHECK_EQ(set_one(tool, gpa, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W),
+		 0);
+	CHECK_EQ(kvmi_control_events(tool, 0, KVMI_EVENT_PF, 1), 0);
+	return gpa;
+}
+
+static void exec_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+		       struct kvmi_event *ev, uint64_t gpa, unsigned int off)
+{
+	struct kvmi_event_pf pf;
+
+	kvmi_recv_event(tool, KVMI_EVENT_PF, hdr, ev, &pf, sizeof(pf));
+	CHECK_EQ(pf.access, KVMI_PAGE_ACCESS_X);
+	CHECK_EQ(pf.gpa, gpa + off);
+	CHECK_EQ(pf.gva, code_gva + off);
+	CHECK_EQ(ev->arch.regs.rip, code_gva + off);
+}
+
+/* The guest ran every call of its function, and each returned right. */
+static void join_exec(void)
+{
+	pthread_join(threads[0].thread, NULL);
+	CHECK(threads[0].done, "guest did not finish (exit reason %u)",
+	      threads[0].exit_reason);
+	CHECK_EQ(threads[0].report[0], LOOPS);
+	CHECK_EQ(threads[0].report[1], 0);
+}
+
+/*
+ * CONTINUE runs each instruction of the non-executable page in KVM's
+ * emulator: one event per instruction, every call.
+ */
+static void test_pf_exec_continue(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t gpa;
+	int i;
+
+	gpa = start_exec(&tool);
+	go();
+	for (i = 0; i < LOOPS; i++) {
+		exec_event(&tool, &hdr, &ev, gpa, 0);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+		exec_event(&tool, &hdr, &ev, gpa, CODE_RET);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_exec();
+}
+
+/* RETRY after lifting the restriction: the code then runs natively. */
+static void test_pf_exec_retry(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t gpa;
+
+	gpa = start_exec(&tool);
+	go();
+	exec_event(&tool, &hdr, &ev, gpa, 0);
+	CHECK_EQ(set_one(&tool, gpa, RWX), 0);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	join_exec();
+}
+
+/*
+ * The tool dies with the function's page non-executable: the guest's
+ * calls then run natively (a few faults while KVM maps the page again,
+ * not two per call).
+ */
+static void test_exec_tool_death(void)
+{
+	struct kvmi_tool tool;
+	long long faults;
+
+	start_exec(&tool);
+	close(tool.fd);
+	CHECK(kvmi_wait_count("contexts", 0, 20000),
+	      "the session did not end");
+	faults = kvmi_hook_hits("kvm_mmu_page_fault");
+	go();
+	join_exec();
+	CHECK(kvmi_hook_hits("kvm_mmu_page_fault") - faults <= 3,
+	      "fetches still fault: %lld",
+	      kvmi_hook_hits("kvm_mmu_page_fault") - faults);
 }
 
 /* CRASH on a PF event stops the VM; the write did not land. */
@@ -474,6 +640,10 @@ static const struct kvmi_test tests[] = {
 	T(pf_crash),
 	T(pf_not_enabled),
 	T(pf_four_vcpus),
+	T(pf_huge_page),
+	T(pf_exec_continue),
+	T(pf_exec_retry),
+	T(exec_tool_death),
 	T(unhook_lifts),
 	T(tool_death_lifts),
 	T(slot_deleted),

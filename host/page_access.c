@@ -3,9 +3,8 @@
  * Page access restrictions: KVMI_SET_PAGE_ACCESS, KVMI_GET_PAGE_ACCESS
  * and the PF event.
  *
- * The restrictions of a VM live in an xarray indexed by gfn whose values
- * are the access bits still allowed (R, W, X); a gfn with all three is
- * not stored.  Write restrictions are enforced through KVM's write
+ * The restrictions of a VM live in a compact map from gfn to the access
+ * bits denied (gfn_map.c).  Write restrictions are enforced through KVM's write
  * tracking (hooks/pagetrack.c): the guest's write faults, and kvmi sends
  * the PF event before KVM emulates the write.  Read and execute
  * restrictions are not implemented yet: an entry that asks for one fails
@@ -32,14 +31,13 @@
 void kvmi_pages_init(struct kvmi_pages *p)
 {
 	mutex_init(&p->lock);
-	xa_init(&p->gfns);
+	kvmi_gfn_map_init(&p->denied);
 }
 
+/* Context: RCU read side or p->lock. */
 static u8 gfn_access(struct kvmi_pages *p, u64 gfn)
 {
-	void *e = xa_load(&p->gfns, gfn);
-
-	return e ? xa_to_value(e) : KVMI_ACCESS_RWX;
+	return KVMI_ACCESS_RWX & ~kvmi_gfn_map_get(&p->denied, gfn);
 }
 
 /*
@@ -48,11 +46,7 @@ static u8 gfn_access(struct kvmi_pages *p, u64 gfn)
  */
 static int store(struct kvmi_pages *p, u64 gfn, u8 access)
 {
-	if (access == KVMI_ACCESS_RWX) {
-		xa_erase(&p->gfns, gfn);
-		return 0;
-	}
-	return xa_err(xa_store(&p->gfns, gfn, xa_mk_value(access), GFP_KERNEL));
+	return kvmi_gfn_map_set(&p->denied, gfn, KVMI_ACCESS_RWX & ~access);
 }
 
 /*
@@ -71,8 +65,8 @@ static int get_all_vcpus(struct kvmi_vm *vm)
 }
 
 /*
- * The xarray changes first when a restriction is added (KVM's MMU reads
- * it when it maps the gfn again) and last when one is lifted.
+ * The map changes first when a restriction is added (KVM's MMU reads it
+ * when it maps the gfn again) and last when one is lifted.
  */
 static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 {
@@ -194,6 +188,17 @@ int kvmi_cmd_get_page_access(struct kvmi_vm *vm,
 	return ret;
 }
 
+/* Give KVM back one gfn of an ending session. */
+static void lift(void *ctx, u64 gfn, u8 denied)
+{
+	struct kvmi_vm *vm = ctx;
+
+	if (denied & KVMI_PAGE_ACCESS_W)
+		kvmi_track_write(vm->pages.track, gfn, false);
+	if (denied & KVMI_PAGE_ACCESS_X)
+		kvmi_exec_protect(vm->kvm, gfn, false);
+}
+
 /*
  * The session ends: lift every restriction, then stop hearing about
  * memory slots.  Context: process, the receive thread stopped.
@@ -201,20 +206,9 @@ int kvmi_cmd_get_page_access(struct kvmi_vm *vm,
 void kvmi_pages_stop(struct kvmi_vm *vm)
 {
 	struct kvmi_pages *p = &vm->pages;
-	unsigned long gfn;
-	void *e;
 
 	mutex_lock(&p->lock);
-	xa_for_each(&p->gfns, gfn, e) {
-		u8 access = xa_to_value(e);
-
-		xa_erase(&p->gfns, gfn);
-		if (!(access & KVMI_PAGE_ACCESS_W))
-			kvmi_track_write(p->track, gfn, false);
-		if (!(access & KVMI_PAGE_ACCESS_X))
-			kvmi_exec_protect(vm->kvm, gfn, false);
-	}
-	xa_destroy(&p->gfns);
+	kvmi_gfn_map_drain(&p->denied, lift, vm);
 	mutex_unlock(&p->lock);
 	if (p->track)
 		kvmi_track_stop(p->track);
@@ -224,12 +218,11 @@ void kvmi_pages_stop(struct kvmi_vm *vm)
 void kvmi_on_slot_removed(void *owner, u64 gfn, unsigned long npages)
 {
 	struct kvmi_vm *vm = owner;
-	unsigned long i;
-	void *e;
 
 	/* KVM dropped the slot's tracking with it: forget the gfns too. */
-	xa_for_each_range(&vm->pages.gfns, i, e, gfn, gfn + npages - 1)
-		xa_erase(&vm->pages.gfns, i);
+	mutex_lock(&vm->pages.lock);
+	kvmi_gfn_map_clear_range(&vm->pages.denied, gfn, npages);
+	mutex_unlock(&vm->pages.lock);
 }
 
 /* The write a PF event allowed has landed: the next one is reported. */

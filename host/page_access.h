@@ -4,7 +4,8 @@
 #define KVMI_PAGE_ACCESS_H
 
 #include <linux/mutex.h>
-#include <linux/xarray.h>
+
+#include "gfn_map.h"
 
 struct kvmi_msg_hdr;
 struct kvmi_track;
@@ -12,13 +13,13 @@ struct kvmi_vm;
 
 /**
  * struct kvmi_pages - a VM's page access restrictions
- * @lock: serialises changes (commands and teardown)
- * @gfns: gfn -> allowed KVMI_PAGE_ACCESS_* bits, for restricted gfns
+ * @lock: serialises changes (commands, memory slots going away, teardown)
+ * @denied: gfn -> the KVMI_PAGE_ACCESS_* bits denied (0: unrestricted)
  * @track: kvmi's write-tracking notifier, from the first restriction on
  */
 struct kvmi_pages {
 	struct mutex lock;	/* see above */
-	struct xarray gfns;
+	struct kvmi_gfn_map denied;
 	struct kvmi_track *track;
 };
 

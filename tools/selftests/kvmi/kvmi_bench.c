@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kvmi_bench: the cost of a HYPERCALL event round trip, as a ratio to a
- * plain KVM_EXIT_IO round trip measured in the same run (absolute times
- * under emulation mean nothing; the ratio says what the event path adds).
+ * kvmi_bench: the cost of HYPERCALL and PF event round trips, as ratios
+ * to a plain KVM_EXIT_IO round trip measured in the same run (absolute
+ * times under emulation mean nothing; the ratio says what the event path
+ * adds), and the cost of restricting 262,144 gfns.
  *
  * IO: the guest writes to an I/O port N times; the VMM thread measures
- * each KVM_RUN round trip.  Event: the guest issues N event hypercalls;
- * a null tool blocks on the socket, one event in flight, and answers
- * CONTINUE; the time between two events seen by the tool is one round
- * trip (guest -> kvmi -> tool -> kvmi -> guest -> next hypercall).
+ * each KVM_RUN round trip.  Events: the guest issues N event hypercalls
+ * (or N writes to a write-restricted page); a null tool blocks on the
+ * socket, one event in flight, and answers CONTINUE; the time between two
+ * events seen by the tool is one round trip (guest -> kvmi -> tool ->
+ * kvmi -> guest -> next hypercall or write).  Restricting: SET_PAGE_ACCESS
+ * batches of 511 entries (the most a message holds) over a 1 GiB memory
+ * slot, timed, with the kernel's slab and vmalloc use read from
+ * /proc/meminfo before and after (after a first restriction that made KVM
+ * allocate its write-tracking arrays, a fixed cost per memory slot).
  *
- * Prints "BENCH <name> <value> ..." lines.
+ * Prints "BENCH <name> <value> <unit> target <op> <target>" lines.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -25,8 +31,13 @@
 #define N 5000
 #define BENCH_PORT 0x4b56
 
-static uint64_t io_ns[N], ev_ns[N];
-static vm_vaddr_t flag_gva;
+#define PA_SLOT		1
+#define PA_GPA		BIT_ULL(32)
+#define PA_GFNS		262144		/* 1 GiB */
+#define PA_BATCH	511
+
+static uint64_t io_ns[N], ev_ns[N], pf_ns[N];
+static vm_vaddr_t flag_gva, data_gva;
 
 static void guest_io(void)
 {
@@ -48,6 +59,18 @@ static void guest_hc(void)
 	for (i = 0; i < N + 1; i++)
 		asm volatile("vmmcall" : "=a"(ret) : "a"(34ul), "D"(24ul),
 			     "S"(0ul) : "memory");
+	GUEST_DONE();
+}
+
+static void guest_pf(void)
+{
+	int i;
+
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	for (i = 0; i < N + 1; i++)
+		WRITE_ONCE(*(uint64_t *)data_gva, i);
 	GUEST_DONE();
 }
 
@@ -105,59 +128,162 @@ static void *run_vcpu(void *arg)
 	return NULL;
 }
 
-static void bench_event(void)
+/*
+ * A null tool: turn the event on, let the guest go, answer CONTINUE to N
+ * + 1 events of id @event (with @rpl_len bytes of reply data), timing
+ * each round trip into @ns.
+ */
+static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
+		      struct kvmi_tool *tool, uint16_t event, size_t rpl_len,
+		      uint64_t *ns)
 {
-	struct {
-		struct kvmi_vcpu_hdr vh;
-		struct kvmi_control_events c;
-	} ctl = { .c = { .event_id = KVMI_EVENT_HYPERCALL, .enable = 1 } };
+	static char body[KVMI_MSG_SIZE];
 	struct {
 		struct kvmi_vcpu_hdr vh;
 		struct kvmi_event_reply r;
+		struct kvmi_event_pf_reply data;
 	} rpl = { .r = { .action = KVMI_EVENT_ACTION_CONTINUE,
-			 .event = KVMI_EVENT_HYPERCALL } };
-	struct kvm_vcpu *vcpu;
-	struct kvm_vm *vm = vm_create_with_one_vcpu(&vcpu, guest_hc);
+			 .event = event } };
 	struct kvmi_msg_hdr hdr;
-	struct kvmi_event ev;
-	struct kvmi_tool tool;
 	pthread_t thread;
-	uint64_t t0 = 0, t1;
+	uint64_t t0 = 0, t1, one = 1;
 	int i;
 
-	uint64_t one = 1;
-
-	flag_gva = vm_vaddr_alloc_page(vm);
-	sync_global_to_guest(vm, flag_gva);
-	kvmi_hook(vm, &tool);
-	kvmi_allow_all(vm);
 	/* The vCPU must have run once before it takes commands. */
+	first_run_done = false;
 	pthread_create(&thread, NULL, run_vcpu, vcpu);
 	while (!READ_ONCE(first_run_done))
 		usleep(1000);
-	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_EVENTS, &ctl, sizeof(ctl), NULL,
-			  0), 0);
+	CHECK_EQ(kvmi_control_events(tool, 0, event, 1), 0);
 	memcpy(addr_gva2hva(vm, flag_gva), &one, sizeof(one));
 
 	for (i = -1; i < N; i++) {
-		CHECK(!kvmi_recv(&tool, &hdr, &ev, sizeof(ev), 20000),
+		CHECK(!kvmi_recv(tool, &hdr, body, sizeof(body), 20000),
 		      "event %d missing", i);
 		t1 = now_ns();
 		if (i >= 0)
-			ev_ns[i] = t1 - t0;
+			ns[i] = t1 - t0;
 		t0 = t1;
-		kvmi_send(&tool, KVMI_EVENT_REPLY, hdr.seq, &rpl, sizeof(rpl));
+		kvmi_send(tool, KVMI_EVENT_REPLY, hdr.seq, &rpl,
+			  offsetof(typeof(rpl), data) + rpl_len);
 	}
 	pthread_join(thread, NULL);
+}
+
+/* A hooked VM running @guest, with the flag and a data page. */
+static struct kvm_vm *hooked_vm(void *guest, struct kvm_vcpu **vcpu,
+				struct kvmi_tool *tool)
+{
+	struct kvm_vm *vm = vm_create_with_one_vcpu(vcpu, guest);
+
+	flag_gva = vm_vaddr_alloc_page(vm);
+	data_gva = vm_vaddr_alloc_page(vm);
+	sync_global_to_guest(vm, flag_gva);
+	sync_global_to_guest(vm, data_gva);
+	kvmi_hook(vm, tool);
+	kvmi_allow_all(vm);
+	return vm;
+}
+
+static void bench_event(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvmi_tool tool;
+	struct kvm_vm *vm = hooked_vm(guest_hc, &vcpu, &tool);
+
+	null_tool(vm, vcpu, &tool, KVMI_EVENT_HYPERCALL, 0, ev_ns);
+	kvm_vm_free(vm);
+}
+
+/* SET_PAGE_ACCESS of gfns [@first, @first + @n) to @access. */
+static void set_range(struct kvmi_tool *tool, uint64_t first, int n,
+		      uint8_t access)
+{
+	static struct {
+		struct kvmi_set_page_access c;
+		struct kvmi_page_access_entry e[PA_BATCH];
+	} req;
+	int i;
+
+	CHECK(n <= PA_BATCH, "batch of %d", n);
+	memset(&req, 0, sizeof(req));
+	req.c.count = n;
+	for (i = 0; i < n; i++) {
+		req.e[i].gpa = (first + i) << 12;
+		req.e[i].access = access;
+	}
+	CHECK_EQ(kvmi_cmd(tool, KVMI_SET_PAGE_ACCESS, &req,
+			  sizeof(req.c) + n * sizeof(req.e[0]), NULL, 0), 0);
+}
+
+static void bench_pf(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvmi_tool tool;
+	struct kvm_vm *vm = hooked_vm(guest_pf, &vcpu, &tool);
+
+	set_range(&tool, addr_gva2gpa(vm, data_gva) >> 12, 1,
+		  KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X);
+	null_tool(vm, vcpu, &tool, KVMI_EVENT_PF,
+		  sizeof(struct kvmi_event_pf_reply), pf_ns);
+	kvm_vm_free(vm);
+}
+
+/* Slab + vmalloc in use, in kB, from /proc/meminfo. */
+static long kernel_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char key[64];
+	long kb, sum = 0;
+
+	CHECK(f, "no /proc/meminfo");
+	while (fscanf(f, "%63s %ld kB\n", key, &kb) == 2)
+		if (!strcmp(key, "Slab:") || !strcmp(key, "VmallocUsed:"))
+			sum += kb;
+	fclose(f);
+	return sum;
+}
+
+static void bench_page_access(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvmi_tool tool;
+	struct kvm_vm *vm = hooked_vm(guest_pf, &vcpu, &tool);
+	uint64_t gfn = PA_GPA >> 12, t0, t1;
+	long kb0, kb1;
+	int done, n;
+
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, PA_GPA, PA_SLOT,
+				    PA_GFNS, 0);
+	/* KVM's write tracking arrays, per memory slot, come first */
+	set_range(&tool, gfn, 1, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X);
+	set_range(&tool, gfn, 1, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W |
+		  KVMI_PAGE_ACCESS_X);
+	kb0 = kernel_kb();
+	t0 = now_ns();
+	for (done = 0; done < PA_GFNS; done += n) {
+		n = PA_GFNS - done < PA_BATCH ? PA_GFNS - done : PA_BATCH;
+		set_range(&tool, gfn + done, n,
+			  KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X);
+	}
+	t1 = now_ns();
+	kb1 = kernel_kb();
+	printf("BENCH page_access_set_262144_gfns_ms %.1f ms target none\n",
+	       (t1 - t0) / 1e6);
+	printf("BENCH page_access_set_ns_per_gfn %.0f ns target none\n",
+	       (double)(t1 - t0) / PA_GFNS);
+	printf("BENCH page_access_bytes_per_gfn %.2f bytes target <= 2\n",
+	       (double)(kb1 - kb0) * 1024 / PA_GFNS);
 	kvm_vm_free(vm);
 }
 
 int main(void)
 {
-	uint64_t io50, io99, ev50, ev99;
+	uint64_t io50, io99, ev50, ev99, pf50, pf99;
 
 	bench_io();
 	bench_event();
+	bench_pf();
 	io50 = pct(io_ns, N, 50);
 	io99 = pct(io_ns, N, 99);
 	ev50 = pct(ev_ns, N, 50);
@@ -172,5 +298,15 @@ int main(void)
 	       (double)ev50 / io50);
 	printf("BENCH hc_event_roundtrip_p99_ratio %.2f x target <= 2.0\n",
 	       (double)ev99 / io99);
+	pf50 = pct(pf_ns, N, 50);
+	pf99 = pct(pf_ns, N, 99);
+	printf("BENCH pf_event_roundtrip_p50_ns %llu\n",
+	       (unsigned long long)pf50);
+	printf("BENCH pf_event_roundtrip_p50_ratio %.2f x target <= 2.0\n",
+	       (double)pf50 / io50);
+	printf("BENCH pf_event_roundtrip_p99_ratio %.2f x target <= 2.0\n",
+	       (double)pf99 / io99);
+	fflush(stdout);
+	bench_page_access();
 	return 0;
 }

@@ -237,15 +237,19 @@ void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa)
 	rcu_read_unlock();
 }
 
-/* Is @bit denied for @gfn in a live session of @vcpu's VM? */
-static bool restricted(struct kvm_vcpu *vcpu, u64 gfn, u8 bit)
+/*
+ * Is @bit denied for @gfn in @vcpu's VM?  With @live, only while the
+ * session is not ending.
+ */
+static bool restricted(struct kvm_vcpu *vcpu, u64 gfn, u8 bit, bool live)
 {
 	struct kvmi_vcpu *kv;
 	bool ret;
 
 	rcu_read_lock();
 	kv = kvmi_vcpu_lookup_rcu(vcpu);
-	ret = kv && !(gfn_access(&kv->vm->pages, gfn) & bit);
+	ret = kv && !(live && READ_ONCE(kv->vm->dying)) &&
+	      !(gfn_access(&kv->vm->pages, gfn) & bit);
 	rcu_read_unlock();
 	return ret;
 }
@@ -256,20 +260,7 @@ static bool restricted(struct kvm_vcpu *vcpu, u64 gfn, u8 bit)
  */
 bool kvmi_gfn_exec_restricted(struct kvm_vcpu *vcpu, u64 gfn)
 {
-	return restricted(vcpu, gfn, KVMI_PAGE_ACCESS_X);
-}
-
-static bool write_restricted(struct kvm_vcpu *vcpu, u64 gfn)
-{
-	struct kvmi_vcpu *kv;
-	bool ret;
-
-	rcu_read_lock();
-	kv = kvmi_vcpu_lookup_rcu(vcpu);
-	ret = kv && !READ_ONCE(kv->vm->dying) &&
-	      !(gfn_access(&kv->vm->pages, gfn) & KVMI_PAGE_ACCESS_W);
-	rcu_read_unlock();
-	return ret;
+	return restricted(vcpu, gfn, KVMI_PAGE_ACCESS_X, false);
 }
 
 /*
@@ -310,10 +301,10 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 	u8 action;
 
 	if (kvmi_vcpu_tdp_fetch_fault(vcpu, error_code) &&
-	    restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_X))
+	    restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_X, false))
 		return fetch_fault(vcpu, gpa, ret);
 	if (!kvmi_vcpu_tdp_write_fault(vcpu, error_code) ||
-	    !write_restricted(vcpu, gpa >> PAGE_SHIFT))
+	    !restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_W, true))
 		return false;
 	if (kvmi_pf_in_walk(error_code)) {
 		/*

@@ -73,6 +73,14 @@ static void track_flush_slot(struct kvm *kvm, struct kvm_memory_slot *slot,
 }
 #endif
 
+/* @gfn's usable memory slot, or NULL.  Context: kvm->srcu read-held. */
+static struct kvm_memory_slot *usable_slot(struct kvm *kvm, u64 gfn)
+{
+	struct kvm_memory_slot *slot = gfn_to_memslot(kvm, gfn);
+
+	return slot && !(slot->flags & KVM_MEMSLOT_INVALID) ? slot : NULL;
+}
+
 /**
  * kvmi_track_start() - register kvmi's write-tracking notifier on a VM
  * @kvm: the VM
@@ -145,8 +153,8 @@ int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on)
 	int idx, ret = 0;
 
 	idx = srcu_read_lock(&kvm->srcu);
-	slot = gfn_to_memslot(kvm, gfn);
-	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
+	slot = usable_slot(kvm, gfn);
+	if (!slot) {
 		ret = -EINVAL;
 	} else {
 		write_lock(&kvm->mmu_lock);
@@ -206,8 +214,8 @@ int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on)
 	int idx, ret = 0;
 
 	idx = srcu_read_lock(&kvm->srcu);
-	slot = gfn_to_memslot(kvm, gfn);
-	if (!slot || (slot->flags & KVM_MEMSLOT_INVALID)) {
+	slot = usable_slot(kvm, gfn);
+	if (!slot) {
 		ret = -EINVAL;
 		goto out;
 	}

@@ -9,7 +9,6 @@
  * handlers record what reached them.
  */
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,41 +77,9 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-struct vcpu_thread {
-	pthread_t thread;
-	struct kvm_vcpu *vcpu;
-	uint64_t report[4];
-	uint32_t exit_reason;
-	bool hello;
-	bool done;
-	bool exited;
-};
-
 static struct kvm_vm *vm;
 static struct kvm_vcpu *vcpu0;
-static struct vcpu_thread thread0;
-
-static void *vcpu_thread_fn(void *arg)
-{
-	struct vcpu_thread *t = arg;
-	struct ucall uc;
-	uint64_t cmd = UCALL_NONE;
-
-	do {
-		vcpu_run(t->vcpu);
-		t->exit_reason = t->vcpu->run->exit_reason;
-		if (t->exit_reason != KVM_EXIT_IO)
-			break;
-		cmd = get_ucall(t->vcpu, &uc);
-		if (cmd == UCALL_SYNC && uc.args[1] == 0)
-			WRITE_ONCE(t->hello, true);
-		else if (cmd == UCALL_SYNC)
-			memcpy(t->report, &uc.args[2], sizeof(t->report));
-	} while (cmd == UCALL_SYNC);
-	t->done = cmd == UCALL_DONE;
-	WRITE_ONCE(t->exited, true);
-	return NULL;
-}
+static struct kvmi_runner thread0;
 
 /*
  * A hooked VM of one vCPU running @s, which said hello.  @vmm_debug, if
@@ -120,7 +87,6 @@ static void *vcpu_thread_fn(void *arg)
  */
 static void start(enum scenario s, struct kvmi_tool *tool, uint32_t vmm_debug)
 {
-	memset(&thread0, 0, sizeof(thread0));
 	vm = vm_create_with_one_vcpu(&vcpu0, guest_code);
 #ifdef KVMI_LIB_NEEDS_DESC_TABLES
 	/* 6.12's library sets the guest's IDT up for every VM; 6.1's not */
@@ -142,22 +108,12 @@ static void start(enum scenario s, struct kvmi_tool *tool, uint32_t vmm_debug)
 	}
 	kvmi_hook(vm, tool);
 	kvmi_allow_all(vm);
-	thread0.vcpu = vcpu0;
-	pthread_create(&thread0.thread, NULL, vcpu_thread_fn, &thread0);
-	while (!READ_ONCE(thread0.hello))
-		usleep(1000);
+	kvmi_runner_start(&thread0, vcpu0);
 }
 
 static void go(void)
 {
 	*(uint64_t *)addr_gva2hva(vm, flag_gva) = 1;
-}
-
-static void join(void)
-{
-	pthread_join(thread0.thread, NULL);
-	CHECK(thread0.done, "guest did not finish (exit reason %u)",
-	      thread0.exit_reason);
 }
 
 static int inject(struct kvmi_tool *tool, uint16_t vcpu, uint8_t nr,
@@ -208,7 +164,7 @@ static void finish_with_ud(struct kvmi_tool *tool)
 	go();
 	trap_event(tool, &t, KVMI_EVENT_ACTION_CONTINUE);
 	CHECK_EQ(t.vector, UD_VECTOR);
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[1], UD_VECTOR);
 }
 
@@ -274,7 +230,7 @@ static void test_inject_ud(void)
 	CHECK_EQ(t.vector, UD_VECTOR);
 	CHECK_EQ(t.error_code, 0);	/* #UD has none */
 	CHECK_EQ(t.cr2, 0);
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[0], 1);
 	CHECK_EQ(thread0.report[1], UD_VECTOR);
 }
@@ -296,7 +252,7 @@ static void test_inject_pf(void)
 	CHECK_EQ(t.vector, PF_VECTOR);
 	CHECK_EQ(t.error_code, 2);
 	CHECK_EQ(t.cr2, 0xdead000);
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[0], 1);
 	CHECK_EQ(thread0.report[1], PF_VECTOR);
 	CHECK_EQ(thread0.report[2], 2);
@@ -317,9 +273,7 @@ static void test_trap_crash(void)
 	CHECK_EQ(inject(&tool, 0, UD_VECTOR, 0, 0), 0);
 	resume(&tool, &hdr, &ev);
 	trap_event(&tool, &t, KVMI_EVENT_ACTION_CRASH);
-	pthread_join(thread0.thread, NULL);
-	CHECK(!thread0.done, "guest finished after CRASH");
-	CHECK_EQ(thread0.exit_reason, KVM_EXIT_SHUTDOWN);
+	kvmi_runner_crashed(&thread0);
 }
 
 static void test_singlestep_errors(void)
@@ -354,6 +308,16 @@ static void test_singlestep_errors(void)
 	finish_with_ud(&tool);
 }
 
+/* S_STEP, held in the HYPERCALL event that comes before the NOPs. */
+static void start_at_hypercall(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+			       struct kvmi_event *ev)
+{
+	start(S_STEP, tool, 0);
+	CHECK_EQ(kvmi_control_events(tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
+	go();
+	kvmi_recv_event(tool, KVMI_EVENT_HYPERCALL, hdr, ev, NULL, 0);
+}
+
 /* Receive a SINGLESTEP event; returns the RIP it reports. */
 static uint64_t step_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
 			   struct kvmi_event *ev)
@@ -382,10 +346,7 @@ static void test_singlestep_event(void)
 	struct kvmi_tool tool;
 	int i;
 
-	start(S_STEP, &tool, 0);
-	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+	start_at_hypercall(&tool, &hdr, &ev);
 	CHECK_EQ(ev.arch.regs.rip + 3, LABEL(step_nops));
 	CHECK_EQ(singlestep(&tool, 0, 1), 0);
 	CHECK_EQ(singlestep(&tool, 0, 1), 0);	/* again: no change */
@@ -399,7 +360,7 @@ static void test_singlestep_event(void)
 			CHECK_EQ(singlestep(&tool, 0, 0), 0);
 		resume(&tool, &hdr, &ev);
 	}
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[0], 0);	/* no #DB reached the guest */
 }
 
@@ -410,17 +371,12 @@ static void test_singlestep_crash(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	start(S_STEP, &tool, 0);
-	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+	start_at_hypercall(&tool, &hdr, &ev);
 	CHECK_EQ(singlestep(&tool, 0, 1), 0);
 	resume(&tool, &hdr, &ev);
 	step_event(&tool, &hdr, &ev);
 	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH, NULL, 0);
-	pthread_join(thread0.thread, NULL);
-	CHECK(!thread0.done, "guest finished after CRASH");
-	CHECK_EQ(thread0.exit_reason, KVM_EXIT_SHUTDOWN);
+	kvmi_runner_crashed(&thread0);
 }
 
 /*
@@ -433,16 +389,13 @@ static void test_singlestep_tool_death(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	start(S_STEP, &tool, 0);
-	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1), 0);
-	go();
-	kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+	start_at_hypercall(&tool, &hdr, &ev);
 	CHECK_EQ(singlestep(&tool, 0, 1), 0);
 	resume(&tool, &hdr, &ev);
 	step_event(&tool, &hdr, &ev);
 	close(tool.fd);
 	CHECK(kvmi_wait_hooked(0, 20000), "the session did not end");
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[0], 0);
 }
 
@@ -497,7 +450,7 @@ static void test_breakpoint_event(void)
 	while (!READ_ONCE(thread0.exited) && !poll(&pfd, 1, 10))
 		;
 	if (!pfd.revents) {
-		join();
+		kvmi_runner_join(&thread0);
 		CHECK_EQ(thread0.report[1], BP_VECTOR);
 		printf("# INT3 did not exit: the #BP intercept needs a real CPU\n"
 		       "# (QEMU's SVM uses the software-interrupt intercept)\n");
@@ -508,7 +461,7 @@ static void test_breakpoint_event(void)
 	CHECK_EQ(b.gpa, addr_gva2gpa(vm, LABEL(guest_int3)));
 	CHECK_EQ(b.insn_len, 1);
 	resume(&tool, &hdr, &ev);
-	join();
+	kvmi_runner_join(&thread0);
 	CHECK_EQ(thread0.report[0], 1);
 	CHECK_EQ(thread0.report[1], BP_VECTOR);
 }

@@ -8,7 +8,6 @@
  * last value it read and how many read-backs differed.
  */
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,40 +63,10 @@ static void guest_code(uint64_t id)
 	GUEST_DONE();
 }
 
-struct vcpu_thread {
-	pthread_t thread;
-	struct kvm_vcpu *vcpu;
-	uint64_t report[2];
-	uint32_t exit_reason;
-	bool hello;
-	bool done;
-};
-
 static struct kvm_vm *vm;
 static struct kvm_vcpu *vcpus[MAX_VCPUS];
-static struct vcpu_thread threads[MAX_VCPUS];
+static struct kvmi_runner threads[MAX_VCPUS];
 static uint64_t data_gpa;
-
-static void *vcpu_thread_fn(void *arg)
-{
-	struct vcpu_thread *t = arg;
-	struct ucall uc;
-	uint64_t cmd = UCALL_NONE;
-
-	do {
-		vcpu_run(t->vcpu);
-		t->exit_reason = t->vcpu->run->exit_reason;
-		if (t->exit_reason != KVM_EXIT_IO)
-			break;
-		cmd = get_ucall(t->vcpu, &uc);
-		if (cmd == UCALL_SYNC && uc.args[1] == 0)
-			WRITE_ONCE(t->hello, true);
-		else if (cmd == UCALL_SYNC)
-			memcpy(t->report, &uc.args[2], sizeof(t->report));
-	} while (cmd == UCALL_SYNC);
-	t->done = cmd == UCALL_DONE;
-	return NULL;
-}
 
 /*
  * A hooked VM of @n vCPUs; each said hello and waits for the flag.  With
@@ -109,7 +78,6 @@ static void start_with(int n, struct kvmi_tool *tool, bool thp)
 {
 	int i;
 
-	memset(threads, 0, sizeof(threads));
 	vm = vm_create_with_vcpus(n, guest_code, vcpus);
 	flag_gva = vm_vaddr_alloc_page(vm);
 	if (thp) {
@@ -129,11 +97,7 @@ static void start_with(int n, struct kvmi_tool *tool, bool thp)
 	kvmi_allow_all(vm);
 	for (i = 0; i < n; i++) {
 		vcpu_args_set(vcpus[i], 1, i);
-		threads[i].vcpu = vcpus[i];
-		pthread_create(&threads[i].thread, NULL, vcpu_thread_fn,
-			       &threads[i]);
-		while (!READ_ONCE(threads[i].hello))
-			usleep(1000);
+		kvmi_runner_start(&threads[i], vcpus[i]);
 	}
 }
 
@@ -150,9 +114,7 @@ static void start(int n, struct kvmi_tool *tool)
 /* Join vCPU @i; it finished with its word at LOOPS, read back right. */
 static void join_ok(int i)
 {
-	pthread_join(threads[i].thread, NULL);
-	CHECK(threads[i].done, "vCPU %d did not finish (exit reason %u)", i,
-	      threads[i].exit_reason);
+	kvmi_runner_join(&threads[i]);
 	CHECK_EQ(threads[i].report[0], LOOPS);
 	CHECK_EQ(threads[i].report[1], 0);
 	CHECK_EQ(((uint64_t *)addr_gva2hva(vm, data_gva))[i], LOOPS);
@@ -288,6 +250,16 @@ static void restrict_data(struct kvmi_tool *tool, int n)
 		CHECK_EQ(kvmi_control_events(tool, i, KVMI_EVENT_PF, 1), 0);
 }
 
+/* One vCPU, the data page write-restricted: its first write's event. */
+static void start_restricted(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+			     struct kvmi_event *ev, struct kvmi_event_pf *pf)
+{
+	start(1, tool);
+	restrict_data(tool, 1);
+	go();
+	pf_event(tool, hdr, ev, pf);
+}
+
 /*
  * RETRY after lifting the restriction: the write lands without KVM
  * emulating it, and the next writes raise nothing.
@@ -299,10 +271,7 @@ static void test_pf_write_retry(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	start(1, &tool);
-	restrict_data(&tool, 1);
-	go();
-	pf_event(&tool, &hdr, &ev, &pf);
+	start_restricted(&tool, &hdr, &ev, &pf);
 	CHECK_EQ(pf.gpa, data_gpa);
 	CHECK_EQ(*(uint64_t *)addr_gva2hva(vm, data_gva), 0);	/* not yet */
 	CHECK_EQ(set_one(&tool, data_gpa, RWX), 0);
@@ -395,9 +364,7 @@ static void exec_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
 /* The guest ran every call of its function, and each returned right. */
 static void join_exec(void)
 {
-	pthread_join(threads[0].thread, NULL);
-	CHECK(threads[0].done, "guest did not finish (exit reason %u)",
-	      threads[0].exit_reason);
+	kvmi_runner_join(&threads[0]);
 	CHECK_EQ(threads[0].report[0], LOOPS);
 	CHECK_EQ(threads[0].report[1], 0);
 }
@@ -471,14 +438,9 @@ static void test_pf_crash(void)
 	struct kvmi_event ev;
 	struct kvmi_tool tool;
 
-	start(1, &tool);
-	restrict_data(&tool, 1);
-	go();
-	pf_event(&tool, &hdr, &ev, &pf);
+	start_restricted(&tool, &hdr, &ev, &pf);
 	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
-	pthread_join(threads[0].thread, NULL);
-	CHECK(!threads[0].done, "guest finished after CRASH");
-	CHECK_EQ(threads[0].exit_reason, KVM_EXIT_SHUTDOWN);
+	kvmi_runner_crashed(&threads[0]);
 	CHECK_EQ(*(uint64_t *)addr_gva2hva(vm, data_gva), 0);
 }
 

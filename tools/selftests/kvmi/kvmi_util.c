@@ -16,6 +16,7 @@
 
 #include "kselftest.h"
 #include "kvmi_util.h"
+#include "ucall_common.h"
 
 void kvmi_fail(const char *file, int line, const char *cond,
 	       const char *fmt, ...)
@@ -210,6 +211,53 @@ void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 	memcpy(rpl.data, data, len);
 	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl,
 		  offsetof(typeof(rpl), data) + len);
+}
+
+static void *runner_fn(void *arg)
+{
+	struct kvmi_runner *r = arg;
+	uint64_t cmd = UCALL_NONE;
+	struct ucall uc;
+
+	do {
+		vcpu_run(r->vcpu);
+		r->exit_reason = r->vcpu->run->exit_reason;
+		if (r->exit_reason != KVM_EXIT_IO)
+			break;
+		cmd = get_ucall(r->vcpu, &uc);
+		if (cmd == UCALL_SYNC && uc.args[1] == 0)
+			WRITE_ONCE(r->hello, true);
+		else if (cmd == UCALL_SYNC)
+			memcpy(r->report, &uc.args[2], sizeof(r->report));
+	} while (cmd == UCALL_SYNC);
+	r->done = cmd == UCALL_DONE;
+	WRITE_ONCE(r->exited, true);
+	return NULL;
+}
+
+void kvmi_runner_start(struct kvmi_runner *r, struct kvm_vcpu *vcpu)
+{
+	memset(r, 0, sizeof(*r));
+	r->vcpu = vcpu;
+	pthread_create(&r->thread, NULL, runner_fn, r);
+	while (!READ_ONCE(r->hello) && !READ_ONCE(r->exited))
+		usleep(1000);
+	CHECK(r->hello, "no hello from the guest (exit reason %u)",
+	      r->exit_reason);
+}
+
+void kvmi_runner_join(struct kvmi_runner *r)
+{
+	pthread_join(r->thread, NULL);
+	CHECK(r->done, "guest did not finish (exit reason %u)",
+	      r->exit_reason);
+}
+
+void kvmi_runner_crashed(struct kvmi_runner *r)
+{
+	pthread_join(r->thread, NULL);
+	CHECK(!r->done, "guest finished after CRASH");
+	CHECK_EQ(r->exit_reason, KVM_EXIT_SHUTDOWN);
 }
 
 long long kvmi_hook_hits(const char *symbol)

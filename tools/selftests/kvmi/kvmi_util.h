@@ -7,6 +7,7 @@
 #ifndef KVMI_TEST_UTIL_H
 #define KVMI_TEST_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,6 +74,28 @@ void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 		      const void *data, size_t len);
 /* True once the peer closed the socket, within @timeout_ms. */
 bool kvmi_wait_eof(struct kvmi_tool *tool, int timeout_ms);
+
+/*
+ * A vCPU thread that runs its guest to the end.  The guest says hello
+ * with SYNC 0, may report up to four values with SYNC 1, and ends with
+ * GUEST_DONE; any exit other than a ucall ends the thread too.
+ */
+struct kvmi_runner {
+	pthread_t thread;
+	struct kvm_vcpu *vcpu;
+	uint64_t report[4];	/* the values of the last SYNC 1 */
+	uint32_t exit_reason;	/* of the last KVM_RUN */
+	bool hello;		/* SYNC 0 seen */
+	bool done;		/* the guest reached GUEST_DONE */
+	bool exited;		/* the thread ended */
+};
+
+/* Start @r on @vcpu and wait for the guest's hello. */
+void kvmi_runner_start(struct kvmi_runner *r, struct kvm_vcpu *vcpu);
+/* Join @r: the guest must have finished. */
+void kvmi_runner_join(struct kvmi_runner *r);
+/* Join @r: a CRASH reply must have stopped the guest (KVM_EXIT_SHUTDOWN). */
+void kvmi_runner_crashed(struct kvmi_runner *r);
 
 /* Hits of one hook, from /sys/kernel/debug/kvmi/hooks. */
 long long kvmi_hook_hits(const char *symbol);

@@ -54,7 +54,7 @@ fi
 
 cp "$TOP/scripts/vm/init" "$ROOT/init"
 cp "$TOP/scripts/vm/lib.sh" "$TOP/scripts/vm/tests.sh" \
-	"$TOP/scripts/vm/bench.sh" "$ROOT/tests/"
+	"$TOP/scripts/vm/bench.sh" "$TOP/scripts/vm/only.sh" "$ROOT/tests/"
 chmod +x "$ROOT/init"
 echo "$KVER" > "$ROOT/kver"
 

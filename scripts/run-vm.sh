@@ -21,7 +21,9 @@
 #
 # Environment: VM_SMP (default 1: the tests need one CPU, and one CPU
 # avoids the pitfall above), VM_MEM (MiB, default 2048), VM_TIMEOUT
-# (seconds, default 1500).
+# (seconds, default 1500), VM_ONLY (a developer's run of one selftest
+# binary or one case: VM_ONLY=kvmi_page_test or
+# VM_ONLY=kvmi_page_test:pf_read_retry; no required tests then).
 set -uo pipefail
 
 KVER=$1
@@ -33,6 +35,8 @@ TIMEOUT=${VM_TIMEOUT:-1500}
 APPEND=
 if [ "${VM_MODE:-test}" = bench ]; then
 	APPEND=kvmi_bench
+elif [ -n "${VM_ONLY:-}" ]; then
+	APPEND="kvmi_only=$VM_ONLY"
 fi
 REQUIRED="load_requires_kvm load_requires_vendor kvmmem_refuses_without_pv
 load_unload_cycles vendor_module_pinned stock_selftests_with_kvmi rmmod_kvmi
@@ -40,6 +44,7 @@ hypercall_passthrough vm_ioctl_passthrough vendor_module_released
 kernel_log_clean no_leaked_contexts rmmod_with_hooked_vm
 rmmod_with_vcpu_in_event
 kvmi_vm_test.capability kvmi_vm_test.hook_unhook_cycles"
+[ -n "${VM_ONLY:-}" ] && REQUIRED=
 # Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
 # boot notices such as "...Overflow: WARNING: See ..." do not.
 BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'

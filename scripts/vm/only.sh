@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# A developer's run of one selftest binary, or one case of it, with the
+# modules loaded as tests.sh leaves them (run-vm.sh with VM_ONLY set):
+#
+#   kvmi_only=BINARY[:CASE] on the kernel command line
+. ./lib.sh
+
+spec=$(sed -n 's/.*kvmi_only=\([^ ]*\).*/\1/p' /proc/cmdline)
+bin=${spec%%:*}
+case $spec in
+*:*) export KVMI_CASE=${spec#*:} ;;
+esac
+
+echo "KTAP version 1"
+load irqbypass
+load kvm
+load ccp
+load kvm-amd
+load kvmi || diag "insmod kvmi failed"
+run_tap "$bin" "./kvmi/$bin"
+rmmod kvmi || result rmmod_kvmi 1
+echo "1..$T_NUM"
+echo "kvmi-vm: results $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"

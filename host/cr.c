@@ -11,6 +11,7 @@
  */
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "page_access.h"
 #include "vcpu.h"
 #include "vcpu_cmd.h"
 
@@ -69,6 +70,7 @@ void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 		kvmi_vcpu_cr3_intercept(vcpu, true);
 	if (kv->desc_intercept)
 		kvmi_vcpu_desc_intercept(vcpu, true);
+	kvmi_step_over_reset(kv);
 	kvmi_debug_reset(kv);
 	kvmi_trap_reset(kv);
 	kvmi_vm_put(kv->vm);

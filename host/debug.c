@@ -13,6 +13,9 @@
  * off.  Only the command turns the events on; KVMI_CONTROL_EVENTS for
  * SINGLESTEP is accepted and changes nothing.
  *
+ * A PF event's step over (page_step.c) single-steps too: its trap ends the
+ * step over, with a SINGLESTEP event only if the tool steps the vCPU.
+ *
  * Both ride on KVM's guest debugging (KVM_GUESTDBG_USE_SW_BP and
  * KVM_GUESTDBG_SINGLESTEP), which a VMM that debugs the vCPU itself
  * already owns: kvmi then answers -KVM_EBUSY.  The guest-visible side of
@@ -23,6 +26,7 @@
  */
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "page_access.h"
 #include "vcpu.h"
 #include "vcpu_cmd.h"
 
@@ -121,6 +125,12 @@ bool kvmi_on_exit_to_user(struct kvm_vcpu *vcpu, int *ret)
 	if (!kvmi_vcpu_debug_exit(vcpu, &vector, &pc, &len))
 		return false;
 	kv = kvmi_vcpu_hold(vcpu);
+	if (kv && vector == DB_VECTOR && kvmi_step_over_done(kv) &&
+	    !kv->ss_on) {
+		kvmi_vm_put(kv->vm);
+		*ret = 1;
+		return true;
+	}
 	if (kv && vector == DB_VECTOR && kv->ss_on) {
 		singlestep_event(kv, ret);
 		return true;

@@ -6,9 +6,12 @@
  * The restrictions of a VM live in a compact map from gfn to the access
  * bits denied (gfn_map.c).  Write restrictions are enforced through KVM's write
  * tracking (hooks/pagetrack.c): the guest's write faults, and kvmi sends
- * the PF event before KVM emulates the write.  Read and execute
- * restrictions are not implemented yet: an entry that asks for one fails
- * with -KVM_EOPNOTSUPP and changes nothing.
+ * the PF event before KVM emulates the write.  An execute restriction
+ * makes KVM map the gfn non-executable; a read restriction keeps it
+ * unmapped (nested page tables have no "present but unreadable"), so
+ * every access to it faults: the denied ones raise the event, the
+ * allowed ones and CONTINUE run in KVM's emulator, which reaches guest
+ * memory without the nested page tables.
  *
  * A batch is applied entry by entry, in order: every valid entry takes
  * effect, an invalid one is skipped, and the reply carries the first
@@ -27,11 +30,14 @@
 
 #define KVMI_ACCESS_RWX (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W | \
 			 KVMI_PAGE_ACCESS_X)
+/* The restrictions that KVM's MMU enforces through kvmi's hooks. */
+#define KVMI_ACCESS_RX (KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)
 
 void kvmi_pages_init(struct kvmi_pages *p)
 {
 	mutex_init(&p->lock);
 	kvmi_gfn_map_init(&p->denied);
+	spin_lock_init(&p->open_lock);
 }
 
 /* Context: RCU read side or p->lock. */
@@ -50,7 +56,7 @@ static int store(struct kvmi_pages *p, u64 gfn, u8 access)
 }
 
 /*
- * Every vCPU needs its context before a gfn loses X: KVM's MMU finds
+ * Every vCPU needs its context before a gfn loses R or X: KVM's MMU finds
  * the restrictions through the vCPU that maps the gfn (vCPUs created
  * later get one in kvmi_on_vcpu_create()).
  */
@@ -72,10 +78,12 @@ static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 {
 	struct kvmi_pages *p = &vm->pages;
 	u8 old = gfn_access(p, gfn);
-	bool was_w = old & KVMI_PAGE_ACCESS_W;
-	bool is_w = access & KVMI_PAGE_ACCESS_W;
-	bool was_x = old & KVMI_PAGE_ACCESS_X;
-	bool is_x = access & KVMI_PAGE_ACCESS_X;
+	u8 added = old & ~access;
+	/* a gfn open for a step over gets its write tracking back later */
+	u8 open = kvmi_pages_open_bits(p, gfn) & KVMI_PAGE_ACCESS_W;
+	bool was_w = (old | open) & KVMI_PAGE_ACCESS_W;
+	bool is_w = (access | open) & KVMI_PAGE_ACCESS_W;
+	int lpage = !!(~access & KVMI_ACCESS_RX) - !!(~old & KVMI_ACCESS_RX);
 	int ret;
 
 	if (!p->track) {
@@ -85,7 +93,7 @@ static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 			return PTR_ERR(t);
 		p->track = t;
 	}
-	if (was_x && !is_x) {
+	if (added & KVMI_ACCESS_RX) {
 		ret = get_all_vcpus(vm);
 		if (ret)
 			return ret;
@@ -98,8 +106,9 @@ static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 		if (ret)
 			goto undo;
 	}
-	if (was_x != is_x) {
-		ret = kvmi_exec_protect(vm->kvm, gfn, !is_x);
+	if (lpage || (added & KVMI_ACCESS_RX)) {
+		ret = kvmi_mmu_protect(vm->kvm, gfn, lpage,
+				       added & KVMI_ACCESS_RX);
 		if (ret) {
 			if (was_w != is_w)
 				kvmi_track_write(p->track, gfn, is_w);
@@ -121,7 +130,7 @@ static int entry_error(struct kvmi_vm *vm, const struct kvmi_page_access_entry *
 		return -KVM_EINVAL;
 	if (!kvmi_gfn_visible(vm->kvm, gfn))
 		return -KVM_EINVAL;
-	if (!(e->access & KVMI_PAGE_ACCESS_R))
+	if (!(e->access & KVMI_PAGE_ACCESS_R) && !kvmi_tdp_mmu_on(vm->kvm))
 		return -KVM_EOPNOTSUPP;
 	return 0;
 }
@@ -195,8 +204,8 @@ static void lift(void *ctx, u64 gfn, u8 denied)
 
 	if (denied & KVMI_PAGE_ACCESS_W)
 		kvmi_track_write(vm->pages.track, gfn, false);
-	if (denied & KVMI_PAGE_ACCESS_X)
-		kvmi_exec_protect(vm->kvm, gfn, false);
+	if (denied & KVMI_ACCESS_RX)
+		kvmi_mmu_protect(vm->kvm, gfn, -1, false);
 }
 
 /*
@@ -208,6 +217,7 @@ void kvmi_pages_stop(struct kvmi_vm *vm)
 	struct kvmi_pages *p = &vm->pages;
 
 	mutex_lock(&p->lock);
+	kvmi_pages_close_all(vm);
 	kvmi_gfn_map_drain(&p->denied, lift, vm);
 	mutex_unlock(&p->lock);
 	if (p->track)
@@ -238,54 +248,102 @@ void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa)
 }
 
 /*
- * Is @bit denied for @gfn in @vcpu's VM?  With @live, only while the
- * session is not ending.
+ * The access bits denied for @gfn in @vcpu's VM, less those open for a
+ * step over; with @live, none once the session is ending.
  */
-static bool restricted(struct kvm_vcpu *vcpu, u64 gfn, u8 bit, bool live)
+static u8 denied_access(struct kvm_vcpu *vcpu, u64 gfn, bool live)
 {
 	struct kvmi_vcpu *kv;
-	bool ret;
+	u8 ret = 0;
 
 	rcu_read_lock();
 	kv = kvmi_vcpu_lookup_rcu(vcpu);
-	ret = kv && !(live && READ_ONCE(kv->vm->dying)) &&
-	      !(gfn_access(&kv->vm->pages, gfn) & bit);
+	if (kv && !(live && READ_ONCE(kv->vm->dying))) {
+		ret = ~gfn_access(&kv->vm->pages, gfn) & KVMI_ACCESS_RWX;
+		if (ret)
+			ret &= ~kvmi_pages_open_bits(&kv->vm->pages, gfn);
+	}
 	rcu_read_unlock();
 	return ret;
 }
 
 /*
- * Until kvmi_pages_stop() has erased a gfn, it stays non-executable even
- * while the session ends: its mapping must not come back executable.
+ * Until kvmi_pages_stop() has erased a gfn, it stays non-executable or
+ * unmapped even while the session ends: its mapping must not come back
+ * with the access the tool denied.
  */
 bool kvmi_gfn_exec_restricted(struct kvm_vcpu *vcpu, u64 gfn)
 {
-	return restricted(vcpu, gfn, KVMI_PAGE_ACCESS_X, false);
+	return denied_access(vcpu, gfn, false) & KVMI_PAGE_ACCESS_X;
+}
+
+bool kvmi_gfn_read_restricted(struct kvm_vcpu *vcpu, u64 gfn)
+{
+	return denied_access(vcpu, gfn, false) & KVMI_PAGE_ACCESS_R;
 }
 
 /*
- * A fetch from a non-executable gfn.  CONTINUE (and a vCPU without the
- * event on, or whose session is ending) runs the instruction in KVM's
- * emulator, which fetches it from memory; the gfn stays non-executable.
+ * Complete a restricted access without lifting the restriction: in KVM's
+ * emulator, or natively with the gfn open for one single-step (the tool
+ * asked for it with @step, or the emulator cannot decode the
+ * instruction).  @bits: the denied bits the instruction needs.  Return:
+ * true if the caller must still run the emulator (*ret is then unset).
  */
-static bool fetch_fault(struct kvm_vcpu *vcpu, u64 gpa, int *ret)
+static bool step_or_emulate(struct kvm_vcpu *vcpu, u64 gpa, u8 bits,
+			    bool step, int *ret)
+{
+	struct kvmi_vcpu *kv;
+	bool stepping = false;
+
+	if (!step && kvmi_vcpu_can_emulate(vcpu))
+		return true;
+	kv = kvmi_vcpu_hold(vcpu);
+	if (kv) {
+		stepping = kvmi_step_over(kv, gpa >> PAGE_SHIFT, bits);
+		kvmi_vm_put(kv->vm);
+	}
+	if (stepping)
+		*ret = 1;
+	return !stepping;
+}
+
+/*
+ * A fault that KVM's MMU cannot resolve while the restriction stands:
+ * an unreadable gfn (never mapped) or a fetch from a non-executable one.
+ * A denied access raises the event.  CONTINUE, an allowed access, a
+ * vCPU without the event on (or whose session is ending) complete the
+ * instruction in KVM's emulator, which fetches it and reaches its
+ * operands through the host's mapping of guest memory (or by stepping
+ * over it); the restriction stays.  Faults of the CPU's own page walker
+ * on an unreadable page table raise no event (the guest's instructions
+ * did not ask for that read).
+ */
+static bool emulated_fault(struct kvm_vcpu *vcpu, u64 gpa, u8 kind,
+			   u8 denied, u64 error_code, int *ret)
 {
 	struct kvmi_event_pf ev = {
-		.gpa = gpa, .access = KVMI_PAGE_ACCESS_X,
+		.gva = ~0ull, .gpa = gpa, .access = kind & denied,
 	};
 	struct kvmi_event_pf_reply rpl = { };
-	struct kvmi_vcpu *kv;
-	u8 action;
+	bool walk = kvmi_pf_in_walk(error_code);
+	struct kvmi_vcpu *kv = NULL;
+	u8 action, bits;
 
-	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
+	if (ev.access && !walk)
+		kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
 	if (kv) {
-		ev.gva = kvmi_vcpu_linear_rip(vcpu);
+		if (kind == KVMI_PAGE_ACCESS_X)
+			ev.gva = kvmi_vcpu_linear_rip(vcpu);
 		action = kvmi_vcpu_exit_event(kv, KVMI_EVENT_PF, &ev,
 					      sizeof(ev), &rpl, sizeof(rpl));
 		if (kvmi_vcpu_retry_or_crash(vcpu, action, ret))
 			return true;
 	}
-	*ret = kvmi_vcpu_emulate_insn(vcpu);
+	/* a page walk reads and may set accessed/dirty bits */
+	bits = denied & (walk ? KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W :
+				KVMI_PAGE_ACCESS_R | kind);
+	if (step_or_emulate(vcpu, gpa, bits, rpl.singlestep, ret))
+		*ret = kvmi_vcpu_emulate_insn(vcpu);
 	return true;
 }
 
@@ -296,15 +354,21 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 		.gva = ~0ull, .gpa = gpa, .access = KVMI_PAGE_ACCESS_W,
 	};
 	struct kvmi_event_pf_reply rpl = { };
+	u8 kind = kvmi_vcpu_tdp_fault_access(vcpu, error_code);
 	struct kvmi_vcpu *kv;
+	u8 denied;
 	u64 rip;
 	u8 action;
 
-	if (kvmi_vcpu_tdp_fetch_fault(vcpu, error_code) &&
-	    restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_X, false))
-		return fetch_fault(vcpu, gpa, ret);
-	if (!kvmi_vcpu_tdp_write_fault(vcpu, error_code) ||
-	    !restricted(vcpu, gpa >> PAGE_SHIFT, KVMI_PAGE_ACCESS_W, true))
+	if (!kind)
+		return false;
+	denied = denied_access(vcpu, gpa >> PAGE_SHIFT, false);
+	if ((denied & KVMI_PAGE_ACCESS_R) ||
+	    (kind & denied & KVMI_PAGE_ACCESS_X))
+		return emulated_fault(vcpu, gpa, kind, denied, error_code, ret);
+	if (kind != KVMI_PAGE_ACCESS_W ||
+	    !(denied_access(vcpu, gpa >> PAGE_SHIFT, true) &
+	      KVMI_PAGE_ACCESS_W))
 		return false;
 	if (kvmi_pf_in_walk(error_code)) {
 		/*
@@ -315,7 +379,8 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 		 * again forever, so the emulator runs the instruction; its
 		 * own walk sets the bits.
 		 */
-		*ret = kvmi_vcpu_emulate_insn(vcpu);
+		if (step_or_emulate(vcpu, gpa, KVMI_PAGE_ACCESS_W, false, ret))
+			*ret = kvmi_vcpu_emulate_insn(vcpu);
 		return true;
 	}
 	kv = kvmi_vcpu_hold_event(vcpu, KVMI_EVENT_PF);
@@ -340,6 +405,11 @@ bool kvmi_on_page_fault(struct kvm_vcpu *vcpu, u64 gpa, u64 error_code,
 				      sizeof(rpl));
 	kvmi_vcpu_srcu_lock(vcpu);
 	if (kvmi_vcpu_retry_or_crash(vcpu, action, ret)) {
+		kvmi_vm_put(kv->vm);
+		return true;
+	}
+	if (!step_or_emulate(vcpu, gpa, KVMI_PAGE_ACCESS_W, rpl.singlestep,
+			     ret)) {
 		kvmi_vm_put(kv->vm);
 		return true;
 	}

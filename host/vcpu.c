@@ -144,6 +144,7 @@ struct kvmi_vcpu *kvmi_vcpu_get(struct kvmi_vm *vm, unsigned int idx)
 	kv->vm = vm;
 	kv->vcpu = vcpu;
 	kv->idx = idx;
+	kv->step.slot = -1;
 	spin_lock_init(&kv->lock);
 	INIT_LIST_HEAD(&kv->jobs);
 	init_waitqueue_head(&kv->wq);

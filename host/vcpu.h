@@ -59,6 +59,8 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  *	        (vCPU thread only)
  * @pf_rip: linear RIP of that write
  * @pf_gpa: its guest-physical address
+ * @step: the vCPU steps over a restricted access: @step.slot is its entry
+ *	  in the VM's open gfns (page_step.c), -1 if none (vCPU thread only)
  * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
  *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
  * @rcu: for freeing
@@ -98,6 +100,9 @@ struct kvmi_vcpu {
 	bool pf_allowed;
 	u64 pf_rip;
 	u64 pf_gpa;
+	struct {
+		int slot;
+	} step;
 	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
 	struct rcu_head rcu;
 };

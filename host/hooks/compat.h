@@ -10,6 +10,7 @@
 
 #include <linux/version.h>
 #include <linux/ftrace.h>
+#include <linux/kvm_types.h>
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 /* kvm_arch_vm_ioctl() returns int since 6.11. */
@@ -18,13 +19,42 @@ typedef int kvmi_vm_ioctl_ret_t;
 #define KVMI_PAGE_TRACK_PER_GFN 1
 #define kvmi_ftrace_set_ip(fregs, ip) \
 	ftrace_regs_set_instruction_pointer(fregs, ip)
+/* The error code of struct kvm_page_fault is 64 bits wide since 6.10. */
+typedef u64 kvmi_pf_error_t;
+#define KVMI_PF_HAS_PRIVATE 1
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
 typedef long kvmi_vm_ioctl_ret_t;
 #define KVMI_PAGE_TRACK_PER_GFN 0
 #define kvmi_ftrace_set_ip(fregs, ip) \
 	ftrace_instruction_pointer_set(fregs, ip)
+typedef u32 kvmi_pf_error_t;
+#define KVMI_PF_HAS_PRIVATE 0
 #else
 #error "kvmi supports the Debian 6.1 and 6.12 kernel series only"
 #endif
+
+/**
+ * struct kvmi_pf_head - the leading fields of KVM's struct kvm_page_fault
+ * @addr: the faulting guest-physical address
+ * @error_code: the fault's error code
+ * @prefetch: not a fault of the guest (async page fault, pre-fault)
+ * @flags: exec, write, present, rsvd, user, is_tdp (, is_private),
+ *	nx_huge_page_workaround_enabled, huge_page_disallowed
+ * @levels: max_level, req_level, goal_level
+ * @gfn: the gfn kvm_tdp_mmu_map() maps
+ *
+ * The structure is private to KVM (arch/x86/kvm/mmu/mmu_internal.h, not
+ * in the headers package); this copy of its start, taken from the
+ * Debian linux-source of each series, is checked at run time: @gfn must
+ * be @addr's page (see kvmi_fault_gfn()).
+ */
+struct kvmi_pf_head {
+	u64 addr;
+	kvmi_pf_error_t error_code;
+	bool prefetch;
+	bool flags[8 + KVMI_PF_HAS_PRIVATE];
+	u8 levels[3];
+	u64 gfn;
+};
 
 #endif /* KVMI_HOOKS_COMPAT_H */

@@ -43,6 +43,8 @@ KVMI_HOOK(make_spte, "kvm", make_spte, bool,
 KVMI_HOOK(page_fault, "kvm", kvm_mmu_page_fault, int,
 	  (struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa, u64 error_code,
 	   void *insn, int insn_len))
+KVMI_HOOK(tdp_map, "kvm", kvm_tdp_mmu_map, int,
+	  (struct kvm_vcpu *vcpu, struct kvm_page_fault *fault))
 KVMI_HOOK(vmx_exit, "kvm_intel", vmx_handle_exit, int,
 	  (struct kvm_vcpu *vcpu, fastpath_t exit_fastpath))
 

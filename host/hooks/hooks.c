@@ -242,6 +242,30 @@ static bool kvmi_wrap_make_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp,
 	return ret;
 }
 
+/*
+ * KVM's TDP MMU is about to map a gfn: the gfn of a guest fault that kvmi
+ * passed on, of an async page fault that completed, or of 6.12's
+ * KVM_PRE_FAULT_MEMORY.  A gfn the tool made unreadable stays unmapped
+ * (nested page tables cannot say "present but not readable"); KVM is
+ * told to emulate instead, which the vCPU does for a guest fault and the
+ * other two turn into "nothing mapped" (-ENOENT for the pre-fault
+ * ioctl, as for MMIO).
+ */
+static int kvmi_wrap_tdp_map(struct kvm_vcpu *vcpu,
+			     struct kvm_page_fault *fault)
+{
+	u64 gfn;
+	int ret;
+
+	hook_enter(KVMI_HOOK_tdp_map);
+	if (kvmi_fault_gfn(fault, &gfn) && kvmi_gfn_read_restricted(vcpu, gfn))
+		ret = KVMI_RET_PF_EMULATE;
+	else
+		ret = kvmi_stub_kvm_tdp_mmu_map(vcpu, fault);
+	hook_leave();
+	return ret;
+}
+
 /* A guest page fault KVM handles (NPF/EPT violation with TDP). */
 static int kvmi_wrap_page_fault(struct kvm_vcpu *vcpu, gpa_t cr2_or_gpa,
 				u64 error_code, void *insn, int insn_len)
@@ -427,6 +451,7 @@ int kvmi_hooks_init(void)
 		return ret;
 	kvmi_intercept_init();
 	kvmi_debug_init();
+	kvmi_pagetrack_init();
 	for (i = 0; i < KVMI_NR_HOOKS; i++) {
 		if (strcmp(hooks[i].module, "kvm") &&
 		    strcmp(hooks[i].module, kvmi_vendor_name()))

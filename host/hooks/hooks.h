@@ -82,6 +82,7 @@ void kvmi_vcpu_cr3_intercept_drop(struct kvm_vcpu *vcpu);
 int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on);
 bool kvmi_vcpu_desc_exit(u64 exit_code, u8 *desc, u8 *write);
 int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu);
+bool kvmi_vcpu_can_emulate(struct kvm_vcpu *vcpu);
 
 /* Write tracking and page faults (pagetrack.c). */
 struct kvmi_track;
@@ -91,14 +92,19 @@ int kvmi_track_write(struct kvmi_track *t, u64 gfn, bool on);
 bool kvmi_gfn_visible(struct kvm *kvm, u64 gfn);
 u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu);
 bool kvmi_pf_in_walk(u64 error_code);
-bool kvmi_vcpu_tdp_fetch_fault(struct kvm_vcpu *vcpu, u64 error_code);
-int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on);
+u8 kvmi_vcpu_tdp_fault_access(struct kvm_vcpu *vcpu, u64 error_code);
+int kvmi_mmu_protect(struct kvm *kvm, u64 gfn, int lpage, bool zap);
+bool kvmi_tdp_mmu_on(struct kvm *kvm);
+void kvmi_pagetrack_init(void);
+struct kvm_page_fault;
+bool kvmi_fault_gfn(const struct kvm_page_fault *fault, u64 *gfn);
 
 /* KVM's execute permission in make_spte()'s pte_access (mmu.h). */
 #define KVMI_ACC_EXEC	1
+/* "Emulate the instruction" from KVM's page-fault handlers (RET_PF_*). */
+#define KVMI_RET_PF_EMULATE	2
 int kvmi_kvm_use_mm(struct kvm *kvm);
 void kvmi_kvm_unuse_mm(struct kvm *kvm);
-bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code);
 
 /* Guest debugging and exception injection (debug.c). */
 void kvmi_debug_init(void);
@@ -290,6 +296,15 @@ void kvmi_on_tracked_write(struct kvm_vcpu *vcpu, u64 gpa);
  * Context: KVM's MMU, mmu_lock held: must not sleep.
  */
 bool kvmi_gfn_exec_restricted(struct kvm_vcpu *vcpu, u64 gfn);
+
+/**
+ * kvmi_gfn_read_restricted() - must KVM leave @gfn unmapped?
+ * @vcpu: the vCPU whose fault would map it
+ * @gfn: the gfn
+ *
+ * Context: KVM's MMU, mmu_lock held: must not sleep.
+ */
+bool kvmi_gfn_read_restricted(struct kvm_vcpu *vcpu, u64 gfn);
 
 /**
  * kvmi_on_slot_removed() - a memory slot and its write tracking are gone

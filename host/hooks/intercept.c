@@ -238,6 +238,19 @@ int kvmi_vcpu_emulate_insn(struct kvm_vcpu *vcpu)
 	return kvm_emulate_instruction(vcpu, 0);
 }
 
+/* Exported by kvm.ko, declared in its private x86.h. */
+int x86_decode_emulated_instruction(struct kvm_vcpu *vcpu, int emulation_type,
+				    void *insn, int insn_len);
+
+/*
+ * Can KVM's emulator decode the vCPU's next instruction?  (Decoding is
+ * where it refuses what it does not implement; EMULATION_OK is 0.)
+ */
+bool kvmi_vcpu_can_emulate(struct kvm_vcpu *vcpu)
+{
+	return x86_decode_emulated_instruction(vcpu, 0, NULL, 0) == 0;
+}
+
 /*
  * A CR3 write exited but nobody monitors it: the intercept is a leftover
  * of a session that ended, so turn it off (with nested paging KVM never

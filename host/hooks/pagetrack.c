@@ -18,10 +18,12 @@
 #include <linux/kvm_host.h>
 #include <linux/slab.h>
 #include <asm/kvm_page_track.h>
+#include <linux/kvmi.h>
 
 #include "compat.h"
 #include "hooks.h"
 #include "stubs.h"
+#include "symbols.h"
 
 /**
  * struct kvmi_track - kvmi's write-tracking notifier on one VM
@@ -194,21 +196,23 @@ bool kvmi_pf_in_walk(u64 error_code)
 }
 
 /**
- * kvmi_exec_protect() - prepare KVM's MMU for an execute restriction
+ * kvmi_mmu_protect() - prepare KVM's MMU for a read or execute restriction
  * @kvm: the VM
  * @gfn: the gfn, which the core already marked (or unmarked)
- * @on: restricting (true) or lifting
+ * @lpage: +1 when the gfn gets its first read/execute restriction, -1
+ *	when it loses its last one, 0 otherwise
+ * @zap: drop the gfn's current mappings
  *
- * Restricting: the gfn is never mapped by a huge page any more, and its
- * current mappings are zapped, so that the next one comes through
- * make_spte(), where kvmi drops the execute permission.  Lifting: huge
- * pages are allowed again (a non-executable mapping left behind faults
- * on the next fetch and is rebuilt executable).
+ * A gfn restricted this way is never mapped by a huge page, and a zap
+ * makes its next mapping come through kvmi: make_spte() drops the execute
+ * permission, kvm_tdp_mmu_map() refuses an unreadable gfn.  A mapping
+ * left behind when a restriction is lifted only faults once more and is
+ * rebuilt with full access.
  *
  * Context: process; may sleep.
  * Return: 0, or -EINVAL if @gfn is in no memory slot.
  */
-int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on)
+int kvmi_mmu_protect(struct kvm *kvm, u64 gfn, int lpage, bool zap)
 {
 	struct kvm_memory_slot *slot;
 	int idx, ret = 0;
@@ -219,45 +223,92 @@ int kvmi_exec_protect(struct kvm *kvm, u64 gfn, bool on)
 		ret = -EINVAL;
 		goto out;
 	}
-	write_lock(&kvm->mmu_lock);
-	if (on)
-		kvmi_stub_kvm_mmu_gfn_disallow_lpage(slot, gfn);
-	else
-		kvmi_stub_kvm_mmu_gfn_allow_lpage(slot, gfn);
-	write_unlock(&kvm->mmu_lock);
-	if (on)
+	if (lpage) {
+		write_lock(&kvm->mmu_lock);
+		if (lpage > 0)
+			kvmi_stub_kvm_mmu_gfn_disallow_lpage(slot, gfn);
+		else
+			kvmi_stub_kvm_mmu_gfn_allow_lpage(slot, gfn);
+		write_unlock(&kvm->mmu_lock);
+	}
+	if (zap)
 		kvmi_stub_kvm_zap_gfn_range(kvm, gfn, gfn + 1);
 out:
 	srcu_read_unlock(&kvm->srcu, idx);
 	return ret;
 }
 
-/* An instruction fetch fault of the vCPU's own guest-physical space? */
-bool kvmi_vcpu_tdp_fetch_fault(struct kvm_vcpu *vcpu, u64 error_code)
+static bool *tdp_mmu_param;
+
+/* Context: module init. */
+void kvmi_pagetrack_init(void)
 {
-	return vcpu->arch.mmu->root_role.direct &&
-	       !(vcpu->arch.hflags & HF_GUEST_MASK) &&
-	       (error_code & PFERR_FETCH_MASK);
+	if (KVMI_PF_HAS_PRIVATE)
+		tdp_mmu_param = (bool *)kvmi_lookup("kvm", "tdp_mmu_enabled");
+}
+
+/**
+ * kvmi_tdp_mmu_on() - does @kvm map guest memory with the TDP MMU?
+ * @kvm: the VM
+ *
+ * Only the TDP MMU maps through kvm_tdp_mmu_map(), which read
+ * restrictions need (kvm.tdp_mmu=0 or 32-bit hosts use the shadow MMU).
+ */
+bool kvmi_tdp_mmu_on(struct kvm *kvm)
+{
+#if KVMI_PF_HAS_PRIVATE
+	return tdp_mmu_param && READ_ONCE(*tdp_mmu_param);
+#else
+	return kvm->arch.tdp_mmu_enabled;
+#endif
+}
+
+/**
+ * kvmi_fault_gfn() - the gfn of a fault kvm_tdp_mmu_map() is given
+ * @fault: KVM's struct kvm_page_fault
+ * @gfn: set to the gfn
+ *
+ * Return: false if the fields do not agree with each other (a KVM whose
+ * structure differs from struct kvmi_pf_head): kvmi then leaves the
+ * fault alone and says so once.
+ */
+bool kvmi_fault_gfn(const struct kvm_page_fault *fault, u64 *gfn)
+{
+	const struct kvmi_pf_head *h = (const void *)fault;
+
+	BUILD_BUG_ON(offsetof(struct kvmi_pf_head, gfn) !=
+		     (KVMI_PF_HAS_PRIVATE ? 32 : 24));
+	if (h->gfn != h->addr >> PAGE_SHIFT) {
+		pr_err_once("kvmi: unexpected struct kvm_page_fault: read restrictions are not enforced\n");
+		return false;
+	}
+	*gfn = h->gfn;
+	return true;
+}
+
+/**
+ * kvmi_vcpu_tdp_fault_access() - what a guest-physical fault tried to do
+ * @vcpu: the vCPU, in its exit handler
+ * @error_code: KVM's page-fault error code
+ *
+ * Return: KVMI_PAGE_ACCESS_X, _W or _R for a fault of the vCPU's own
+ * guest-physical address space (two-dimensional paging, not a nested
+ * guest), the only faults kvmi's restrictions cause; 0 for any other.
+ */
+u8 kvmi_vcpu_tdp_fault_access(struct kvm_vcpu *vcpu, u64 error_code)
+{
+	if (!vcpu->arch.mmu->root_role.direct ||
+	    (vcpu->arch.hflags & HF_GUEST_MASK))
+		return 0;
+	if (error_code & PFERR_FETCH_MASK)
+		return KVMI_PAGE_ACCESS_X;
+	if (error_code & PFERR_WRITE_MASK)
+		return KVMI_PAGE_ACCESS_W;
+	return KVMI_PAGE_ACCESS_R;
 }
 
 /* The linear address of the vCPU's next instruction. */
 u64 kvmi_vcpu_linear_rip(struct kvm_vcpu *vcpu)
 {
 	return kvm_get_linear_rip(vcpu);
-}
-
-/**
- * kvmi_vcpu_tdp_write_fault() - a write fault kvmi may have caused?
- * @vcpu: the vCPU, in its exit handler
- * @error_code: KVM's page-fault error code
- *
- * Return: true for a write fault of the vCPU's own guest-physical
- * address space (two-dimensional paging, not a nested guest): only those
- * can be write restrictions of kvmi.
- */
-bool kvmi_vcpu_tdp_write_fault(struct kvm_vcpu *vcpu, u64 error_code)
-{
-	return vcpu->arch.mmu->root_role.direct &&
-	       !(vcpu->arch.hflags & HF_GUEST_MASK) &&
-	       (error_code & PFERR_WRITE_MASK);
 }

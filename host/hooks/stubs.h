@@ -10,6 +10,7 @@
 
 struct module;
 struct kvm_mmu_page;
+struct kvm_page_fault;
 
 KVMI_DECLARE_STUB(kallsyms_lookup_name);
 KVMI_DECLARE_STUB(ftrace_location);

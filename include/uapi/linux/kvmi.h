@@ -517,7 +517,7 @@ struct kvmi_event_pf {
 struct kvmi_event_pf_reply {
 	__u64 ctx_addr;		/* gva where ctx_data stands in for memory */
 	__u32 ctx_size;		/* bytes of ctx_data used, 0 for none */
-	__u8 singlestep;	/* reserved for single-stepping; send 0 */
+	__u8 singlestep;	/* 1: the guest runs the access, stepped */
 	__u8 rep_complete;	/* 1: emulate one iteration of a REP insn */
 	__u16 padding;
 	__u8 ctx_data[256];	/* what the emulator reads at ctx_addr */

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * kvmi_page_test: KVMI_SET_PAGE_ACCESS, KVMI_GET_PAGE_ACCESS and the PF
- * event for write restrictions.
+ * event for read, write and execute restrictions.
  *
  * Each guest says hello (SYNC 0), waits for the flag, writes LOOPS
  * values to its word of a data page (reading each back) and reports the
- * last value it read and how many read-backs differed.
+ * last value it read and how many read-backs differed.  Other modes call
+ * a function on its own page (code_gva) or only read a word (read_gva).
  */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,8 @@
 #define RWX		(KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W | \
 			 KVMI_PAGE_ACCESS_X)
 #define RX		(KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X)
+#define WX		(KVMI_PAGE_ACCESS_W | KVMI_PAGE_ACCESS_X)
+#define READ_VALUE	7
 #define EXTRA_SLOT	10
 #define EXTRA_GPA	0x40000000ul
 #define THP_SLOT	11
@@ -32,6 +36,8 @@
 static vm_vaddr_t flag_gva, data_gva;
 static vm_vaddr_t prefault_gva;		/* written before the hello */
 static vm_vaddr_t code_gva;		/* if set, called instead */
+static vm_vaddr_t read_gva;		/* if set, read LOOPS times instead */
+static bool read_popcnt;		/* ... with POPCNT, not emulated by KVM */
 
 /* The function at code_gva: "mov $0x1234, %eax; ret" (5 + 1 bytes). */
 static const uint8_t code[] = { 0xb8, 0x34, 0x12, 0x00, 0x00, 0xc3 };
@@ -52,6 +58,22 @@ static void guest_code(uint64_t id)
 			if (((uint32_t (*)(void))code_gva)() != 0x1234)
 				bad++;
 		GUEST_SYNC_ARGS(1, LOOPS, bad, 0, 0);
+		GUEST_DONE();
+	}
+	if (read_gva) {
+		uint64_t sum = 0;
+
+		for (i = 0; i < LOOPS; i++) {
+			uint64_t v;
+
+			if (read_popcnt)
+				asm volatile("popcnt (%1), %0"
+					     : "=r"(v) : "r"(read_gva) : "memory");
+			else
+				v = READ_ONCE(*(uint64_t *)read_gva);
+			sum += v;
+		}
+		GUEST_SYNC_ARGS(1, sum, 0, 0, 0);
 		GUEST_DONE();
 	}
 	for (i = 1; i <= LOOPS; i++) {
@@ -167,13 +189,28 @@ static void pf_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
 	CHECK_EQ(pf->padding1 | pf->padding2 | pf->view, 0);
 }
 
-/* Answer with the whole 272-byte libkvmi reply. */
+/* Answer with the whole 272-byte libkvmi reply; @step: its singlestep. */
+static void pf_reply_step(struct kvmi_tool *tool,
+			  const struct kvmi_msg_hdr *hdr,
+			  const struct kvmi_event *ev, uint8_t action, bool step)
+{
+	struct kvmi_event_pf_reply rpl = { .singlestep = step };
+
+	kvmi_reply_event(tool, hdr, ev, action, &rpl, sizeof(rpl));
+}
+
 static void pf_reply(struct kvmi_tool *tool, const struct kvmi_msg_hdr *hdr,
 		     const struct kvmi_event *ev, uint8_t action)
 {
-	struct kvmi_event_pf_reply rpl = { };
+	pf_reply_step(tool, hdr, ev, action, false);
+}
 
-	kvmi_reply_event(tool, hdr, ev, action, &rpl, sizeof(rpl));
+/* No event is waiting for the tool. */
+static void no_event(struct kvmi_tool *tool)
+{
+	struct pollfd pfd = { .fd = tool->fd, .events = POLLIN };
+
+	CHECK_EQ(poll(&pfd, 1, 0), 0);
 }
 
 static void test_page_access_errors(void)
@@ -192,8 +229,8 @@ static void test_page_access_errors(void)
 	CHECK_EQ(set_one(&tool, bad_gpa, RX), -KVM_EINVAL);
 	CHECK_EQ(set_one(&tool, data_gpa, RWX | KVMI_PAGE_ACCESS_SVE),
 		 -KVM_EINVAL);
-	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_W | KVMI_PAGE_ACCESS_X),
-		 -KVM_EOPNOTSUPP);	/* read restriction: not yet */
+	CHECK_EQ(set_one(&tool, data_gpa, WX), 0);
+	CHECK_EQ(get_one(&tool, data_gpa), WX);
 	CHECK_EQ(set_one(&tool, data_gpa, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W),
 		 0);
 	CHECK_EQ(get_one(&tool, data_gpa),
@@ -361,6 +398,16 @@ static void exec_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
 	CHECK_EQ(ev->arch.regs.rip, code_gva + off);
 }
 
+#ifdef KVM_PRE_FAULT_MEMORY
+/* KVM_PRE_FAULT_MEMORY of one page on vCPU 0: 0 or -errno. */
+static int pre_fault(uint64_t gpa)
+{
+	struct kvm_pre_fault_memory r = { .gpa = gpa, .size = 4096 };
+
+	return ioctl(vcpus[0]->fd, KVM_PRE_FAULT_MEMORY, &r) ? -errno : 0;
+}
+#endif
+
 /* The guest ran every call of its function, and each returned right. */
 static void join_exec(void)
 {
@@ -483,18 +530,19 @@ static void test_pf_four_vcpus(void)
 
 /*
  * The session ends (@unhook: the device manager unhooks; else the tool
- * dies) with the page restricted: the restriction is lifted.  The LOOPS
+ * dies) with the page restricted to @access: the restriction is lifted.  The LOOPS
  * writes then fault once (KVM maps the page writable again), plus one
  * fault for the flag page, which the host's write replaced under the
  * guest; with the restriction left in place each write would fault.
  */
-static void session_end(bool unhook)
+static void session_end(bool unhook, uint8_t access)
 {
 	struct kvmi_tool tool;
 	long long faults;
 
 	start(1, &tool);
 	restrict_data(&tool, 1);
+	CHECK_EQ(set_one(&tool, data_gpa, access), 0);
 	if (unhook)
 		CHECK_EQ(kvmi_unhook(vm), 0);
 	else
@@ -512,12 +560,17 @@ static void session_end(bool unhook)
 
 static void test_unhook_lifts(void)
 {
-	session_end(true);
+	session_end(true, RX);
 }
 
 static void test_tool_death_lifts(void)
 {
-	session_end(false);
+	session_end(false, RX);
+}
+
+static void test_read_unhook_lifts(void)
+{
+	session_end(true, KVMI_PAGE_ACCESS_X);
 }
 
 /*
@@ -540,6 +593,297 @@ static void test_slot_deleted(void)
 	CHECK_EQ(get_one(&tool, EXTRA_GPA), RWX);
 	go();
 	join_ok(0);
+}
+
+/*
+ * The guest reads a word of the data page, which the tool made
+ * unreadable (writes and fetches stay allowed).
+ */
+static void start_read(struct kvmi_tool *tool)
+{
+	start(1, tool);
+	read_gva = data_gva;
+	sync_global_to_guest(vm, read_gva);
+	*(uint64_t *)addr_gva2hva(vm, data_gva) = READ_VALUE;
+	CHECK_EQ(set_one(tool, data_gpa, WX), 0);
+	CHECK_EQ(kvmi_control_events(tool, 0, KVMI_EVENT_PF, 1), 0);
+}
+
+static void read_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+		       struct kvmi_event *ev)
+{
+	struct kvmi_event_pf pf;
+
+	kvmi_recv_event(tool, KVMI_EVENT_PF, hdr, ev, &pf, sizeof(pf));
+	CHECK_EQ(pf.access, KVMI_PAGE_ACCESS_R);
+	CHECK_EQ(pf.gpa, data_gpa);
+	CHECK_EQ(pf.gva, ~0ull);
+	CHECK_EQ(pf.padding1 | pf.padding2 | pf.view, 0);
+}
+
+/* The guest read the right value every time. */
+static void join_read(void)
+{
+	kvmi_runner_join(&threads[0]);
+	CHECK_EQ(threads[0].report[0], LOOPS * READ_VALUE);
+}
+
+/* CONTINUE: each read runs in KVM's emulator, one event per read. */
+static void test_pf_read_continue(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	start_read(&tool);
+	go();
+	for (i = 0; i < LOOPS; i++) {
+		read_event(&tool, &hdr, &ev);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_read();
+	no_event(&tool);
+	CHECK_EQ(get_one(&tool, data_gpa), WX);
+}
+
+/* RETRY after lifting the restriction: the reads then run natively. */
+static void test_pf_read_retry(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	start_read(&tool);
+	go();
+	read_event(&tool, &hdr, &ev);
+	CHECK_EQ(set_one(&tool, data_gpa, RWX), 0);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY);
+	join_read();
+	no_event(&tool);
+}
+
+/* CRASH on a read event stops the VM before the read completes. */
+static void test_pf_read_crash(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	start_read(&tool);
+	go();
+	read_event(&tool, &hdr, &ev);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
+	kvmi_runner_crashed(&threads[0]);
+}
+
+/*
+ * Unreadable but writable: the guest's writes land with no event (KVM's
+ * emulator runs them: the page is not mapped), each read-back raises
+ * one, after its write landed (and so does the read for the report).
+ */
+static void test_pf_read_not_write(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t *word;
+	int i;
+
+	start(1, &tool);
+	word = addr_gva2hva(vm, data_gva);
+	CHECK_EQ(set_one(&tool, data_gpa, WX), 0);
+	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PF, 1), 0);
+	go();
+	for (i = 1; i <= LOOPS + 1; i++) {	/* and the read for the report */
+		read_event(&tool, &hdr, &ev);
+		CHECK_EQ(*word, i <= LOOPS ? i : LOOPS);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_ok(0);
+	no_event(&tool);
+}
+
+/*
+ * Execute-only code (neither readable nor writable): every fetch from
+ * the page faults and KVM's emulator runs the instruction; fetches are
+ * allowed, so no event.
+ */
+static void test_exec_only(void)
+{
+	struct kvmi_tool tool;
+	long long faults;
+	uint64_t gpa;
+
+	gpa = start_exec(&tool);
+	CHECK_EQ(set_one(&tool, gpa, KVMI_PAGE_ACCESS_X), 0);
+	faults = kvmi_hook_hits("kvm_mmu_page_fault");
+	go();
+	join_exec();
+	CHECK(kvmi_hook_hits("kvm_mmu_page_fault") - faults >= 2 * LOOPS,
+	      "only %lld faults", kvmi_hook_hits("kvm_mmu_page_fault") - faults);
+	no_event(&tool);
+}
+
+/*
+ * 6.12's KVM_PRE_FAULT_MEMORY maps memory without a guest fault: it must
+ * not map an unreadable gfn (it gets -ENOENT, as for MMIO), while the
+ * gfn's neighbours and the gfn once lifted map fine.
+ */
+static void test_pre_fault(void)
+{
+#ifdef KVM_PRE_FAULT_MEMORY
+	struct kvmi_tool tool;
+
+	start(1, &tool);
+	go();
+	join_ok(0);		/* the vCPU is out of KVM_RUN */
+	CHECK_EQ(set_one(&tool, data_gpa, WX), 0);
+	CHECK_EQ(pre_fault(data_gpa), -ENOENT);
+	CHECK_EQ(pre_fault(addr_gva2gpa(vm, flag_gva)), 0);
+	CHECK_EQ(set_one(&tool, data_gpa, RWX), 0);
+	CHECK_EQ(pre_fault(data_gpa), 0);
+#else
+	printf("# no KVM_PRE_FAULT_MEMORY before 6.10\n");
+	exit(KSFT_SKIP);
+#endif
+}
+
+/*
+ * Dirty logging on the data page's memory slot: KVM write-protects the
+ * slot and makes pages writable again on their first write, but never a
+ * write-restricted one.  Every write is still reported, and logged.
+ */
+static void test_dirty_log(void)
+{
+	struct userspace_mem_region *r;
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t *bitmap, gfn;
+	int i;
+
+	start(1, &tool);
+	restrict_data(&tool, 1);
+	vm_mem_region_set_flags(vm, 0, KVM_MEM_LOG_DIRTY_PAGES);
+	go();
+	for (i = 1; i <= LOOPS; i++) {
+		pf_event(&tool, &hdr, &ev, &pf);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	join_ok(0);
+	r = memslot2region(vm, 0);
+	bitmap = calloc(r->region.memory_size / vm->page_size / 64 + 1, 8);
+	CHECK(bitmap, "no memory");
+	kvm_vm_get_dirty_log(vm, 0, bitmap);
+	gfn = (data_gpa - r->region.guest_phys_addr) >> vm->page_shift;
+	CHECK(bitmap[gfn / 64] & (1ull << (gfn % 64)),
+	      "the data page is not in the dirty log");
+	CHECK_EQ(get_one(&tool, data_gpa), RX);
+	free(bitmap);
+}
+
+/*
+ * CONTINUE with singlestep: the guest runs each read itself, single-
+ * stepped with the page mapped (KVM's TDP MMU maps it each time), and the
+ * restriction is back after every step: one event per read.
+ */
+static void test_pf_read_singlestep(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	long long maps;
+	int i;
+
+	start_read(&tool);
+	maps = kvmi_hook_hits("kvm_tdp_mmu_map");
+	go();
+	for (i = 0; i < LOOPS; i++) {
+		read_event(&tool, &hdr, &ev);
+		pf_reply_step(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+			      true);
+	}
+	join_read();
+	no_event(&tool);
+	CHECK(kvmi_hook_hits("kvm_tdp_mmu_map") - maps >= LOOPS,
+	      "the page was mapped %lld times",
+	      kvmi_hook_hits("kvm_tdp_mmu_map") - maps);
+	CHECK_EQ(get_one(&tool, data_gpa), WX);
+}
+
+/*
+ * POPCNT, which KVM's emulator does not implement, reads the unreadable
+ * page: CONTINUE falls back to stepping over it.
+ */
+static void test_pf_read_unemulatable(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int i;
+
+	start_read(&tool);
+	read_popcnt = true;
+	sync_global_to_guest(vm, read_popcnt);
+	go();
+	for (i = 0; i < LOOPS; i++) {
+		read_event(&tool, &hdr, &ev);
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	kvmi_runner_join(&threads[0]);
+	CHECK_EQ(threads[0].report[0], LOOPS * 3);	/* popcount(7) */
+	no_event(&tool);
+	CHECK_EQ(get_one(&tool, data_gpa), WX);
+}
+
+/* The same for writes: the write tracking is back after every step. */
+static void test_pf_write_singlestep(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event_pf pf;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t *word;
+	int i;
+
+	start(1, &tool);
+	word = addr_gva2hva(vm, data_gva);
+	restrict_data(&tool, 1);
+	go();
+	for (i = 1; i <= LOOPS; i++) {
+		pf_event(&tool, &hdr, &ev, &pf);
+		CHECK_EQ(*word, i - 1);
+		pf_reply_step(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+			      true);
+	}
+	join_ok(0);
+	no_event(&tool);
+	CHECK_EQ(get_one(&tool, data_gpa), RX);
+}
+
+/* And for fetches: two events per call, as with the emulator. */
+static void test_pf_exec_singlestep(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t gpa;
+	int i;
+
+	gpa = start_exec(&tool);
+	go();
+	for (i = 0; i < LOOPS; i++) {
+		exec_event(&tool, &hdr, &ev, gpa, 0);
+		pf_reply_step(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+			      true);
+		exec_event(&tool, &hdr, &ev, gpa, CODE_RET);
+		pf_reply_step(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE,
+			      true);
+	}
+	join_exec();
+	no_event(&tool);
 }
 
 #define PTE_ACCESSED	BIT(5)
@@ -567,10 +911,9 @@ static uint64_t page_table_of(uint64_t gva)
  * They raise no PF event, KVM's emulator runs the instructions, and the
  * guest goes on with the bits set.
  */
-static void test_page_table_walk(void)
+static void page_table_walk(uint8_t access)
 {
 	struct kvmi_tool tool;
-	struct pollfd pfd;
 	long long faults;
 	uint64_t pt, *pte;
 
@@ -579,18 +922,31 @@ static void test_page_table_walk(void)
 	pte = (uint64_t *)addr_gpa2hva(vm, pt) + ((data_gva >> 12) & 511);
 	CHECK(!(*pte & PTE_ACCESSED), "the data page's PTE was used: %llx",
 	      (unsigned long long)*pte);
-	CHECK_EQ(set_one(&tool, pt, RX), 0);
+	CHECK_EQ(set_one(&tool, pt, access), 0);
 	CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_PF, 1), 0);
 	faults = kvmi_hook_hits("kvm_mmu_page_fault");
 	go();
 	join_ok(0);
 	CHECK(kvmi_hook_hits("kvm_mmu_page_fault") > faults,
 	      "the page walks did not fault");
-	pfd = (struct pollfd){ .fd = tool.fd, .events = POLLIN };
-	CHECK_EQ(poll(&pfd, 1, 0), 0);		/* no event came */
+	no_event(&tool);
 	CHECK((*pte & (PTE_ACCESSED | PTE_DIRTY)) == (PTE_ACCESSED | PTE_DIRTY),
 	      "PTE %llx", (unsigned long long)*pte);
-	CHECK_EQ(get_one(&tool, pt), RX);
+	CHECK_EQ(get_one(&tool, pt), access);
+}
+
+static void test_page_table_walk(void)
+{
+	page_table_walk(RX);
+}
+
+/*
+ * The same with the page table unreadable: every walk through it faults
+ * (the table is not mapped at all); still no event.
+ */
+static void test_page_table_unreadable(void)
+{
+	page_table_walk(KVMI_PAGE_ACCESS_X);
 }
 
 #define T(name) { #name, test_##name }
@@ -610,6 +966,19 @@ static const struct kvmi_test tests[] = {
 	T(tool_death_lifts),
 	T(slot_deleted),
 	T(page_table_walk),
+	T(pf_read_continue),
+	T(pf_read_retry),
+	T(pf_read_crash),
+	T(pf_read_not_write),
+	T(exec_only),
+	T(read_unhook_lifts),
+	T(page_table_unreadable),
+	T(pre_fault),
+	T(dirty_log),
+	T(pf_read_singlestep),
+	T(pf_read_unemulatable),
+	T(pf_write_singlestep),
+	T(pf_exec_singlestep),
 };
 
 int main(void)

@@ -455,6 +455,21 @@ static void test_pf_exec_retry(void)
 	join_exec();
 }
 
+/* CRASH on a fetch event stops the VM before the instruction runs. */
+static void test_pf_exec_crash(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	uint64_t gpa;
+
+	gpa = start_exec(&tool);
+	go();
+	exec_event(&tool, &hdr, &ev, gpa, 0);
+	pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CRASH);
+	kvmi_runner_crashed(&threads[0]);
+}
+
 /*
  * The tool dies with the function's page non-executable: the guest's
  * calls then run natively (a few faults while KVM maps the page again,
@@ -526,6 +541,40 @@ static void test_pf_four_vcpus(void)
 		join_ok(i);
 		CHECK_EQ(count[i], LOOPS);
 	}
+}
+
+/*
+ * Four vCPUs write and read back their words of one unreadable page: the
+ * writes are emulated without events, every read raises one (LOOPS
+ * read-backs and the read for the report, per vCPU).
+ */
+static void test_pf_four_vcpus_unreadable(void)
+{
+	unsigned int count[MAX_VCPUS] = { 0 };
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_event_pf pf;
+	struct kvmi_tool tool;
+	int i;
+
+	start(MAX_VCPUS, &tool);
+	CHECK_EQ(set_one(&tool, data_gpa, WX), 0);
+	for (i = 0; i < MAX_VCPUS; i++)
+		CHECK_EQ(kvmi_control_events(&tool, i, KVMI_EVENT_PF, 1), 0);
+	go();
+	for (i = 0; i < MAX_VCPUS * (LOOPS + 1); i++) {
+		kvmi_recv_event(&tool, KVMI_EVENT_PF, &hdr, &ev, &pf, sizeof(pf));
+		CHECK(ev.vcpu < MAX_VCPUS, "vcpu %u", ev.vcpu);
+		CHECK_EQ(pf.access, KVMI_PAGE_ACCESS_R);
+		CHECK_EQ(pf.gpa, data_gpa + 8 * ev.vcpu);
+		count[ev.vcpu]++;
+		pf_reply(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE);
+	}
+	for (i = 0; i < MAX_VCPUS; i++) {
+		join_ok(i);
+		CHECK_EQ(count[i], LOOPS + 1);
+	}
+	no_event(&tool);
 }
 
 /*
@@ -958,9 +1007,11 @@ static const struct kvmi_test tests[] = {
 	T(pf_crash),
 	T(pf_not_enabled),
 	T(pf_four_vcpus),
+	T(pf_four_vcpus_unreadable),
 	T(pf_huge_page),
 	T(pf_exec_continue),
 	T(pf_exec_retry),
+	T(pf_exec_crash),
 	T(exec_tool_death),
 	T(unhook_lifts),
 	T(tool_death_lifts),

@@ -6,6 +6,8 @@
 #   make                 build host/kvmi.ko and guest/kvmmem.ko for every
 #                        supported kernel whose headers are installed
 #   make KVER=<version>  build for that kernel only
+#   make demo            the live introspection demo (README.md)
+#   make tools           kvmi-hook, kvmictl and their library (build/user)
 #   make check           install dependencies, build, style gates, and run
 #                        every test in QEMU on both kernels (README.md)
 #   make bench           benchmarks in QEMU, printed as BENCH ratio lines
@@ -21,9 +23,15 @@ KVER ?= $(shell scripts/kernels.sh)
 BUILD := $(CURDIR)/build
 SRCS := Kbuild host guest include
 
-.PHONY: all modules check bench style sparse selftests deps clean
+.PHONY: all modules tools demo check bench style sparse selftests deps clean
 
-all: modules
+all: modules tools
+
+tools:
+	@$(MAKE) -s -C tools
+
+demo:
+	@scripts/demo.sh
 
 modules:
 	@set -e; [ -n "$(strip $(KVER))" ] || \

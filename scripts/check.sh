@@ -8,6 +8,7 @@
 #   3. style gates: checkpatch --strict; W=1 and sparse per kernel
 #   4. dkms build for each kernel               (scripts/dkms-build.sh)
 #   5. user-space unit tests                    (tools/selftests/unit/)
+#      and the tools: kvmi-hook, kvmictl        (tools/)
 #   6. KVM selftests library + our tests        (scripts/build-selftests.sh)
 #   7. one QEMU run per kernel                  (scripts/run-vm.sh)
 #
@@ -76,6 +77,7 @@ unit_tests() {
 	return $rc
 }
 stage "unit tests (user space)" unit_tests
+stage "tools build (kvmi-hook, kvmictl)" make -s -C tools
 
 for k in $KVERS; do
 	s=$(scripts/kernels.sh --series "$k")

@@ -45,7 +45,7 @@ static int do_unhook(struct kvm *kvm)
 {
 	if (!READ_ONCE(kvmi_introspection_enabled))
 		return -EPERM;
-	kvmi_vm_unhook(kvm);
+	kvmi_vm_unhook(kvm, KVMI_UNHOOK_REQUEST);
 	return 0;
 }
 

@@ -4,6 +4,8 @@
  *
  *   hooks   one line per hooked KVM function: symbol, module, state, hits
  *   vms     hooked VMs and allocated introspection contexts
+ *   stats   commands, events and replies, since load and per hooked VM
+ *	     (format in stats.c)
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -27,6 +29,13 @@ static int vms_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vms);
 
+static int stats_show(struct seq_file *m, void *unused)
+{
+	kvmi_vms_stats_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(stats);
+
 /**
  * kvmi_debugfs_init() - create /sys/kernel/debug/kvmi/
  *
@@ -40,6 +49,7 @@ int kvmi_debugfs_init(void)
 	kvmi_dir = debugfs_create_dir("kvmi", NULL);
 	debugfs_create_file("hooks", 0444, kvmi_dir, NULL, &hooks_fops);
 	debugfs_create_file("vms", 0444, kvmi_dir, NULL, &vms_fops);
+	debugfs_create_file("stats", 0444, kvmi_dir, NULL, &stats_fops);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <linux/kvmi.h>
 
 #include "page_access.h"
+#include "stats.h"
 
 struct kvm;
 struct socket;
@@ -39,6 +40,11 @@ struct seq_file;
  * @errors_as_events: while replies are off, report errors as
  *		      KVMI_EVENT_CMD_ERROR events; receive thread only
  * @uuid: the VM's uuid given at hook time, for log messages
+ * @id: kvmi's number for the session, from 1, not reused while the module
+ *	is loaded (tracepoints, debugfs kvmi/stats)
+ * @pid: the process that created the VM (the VMM), as KVM recorded it
+ * @end_err: the receive thread's error when it ended the session
+ * @stats: counters for debugfs kvmi/stats
  * @dying: the session is ending: no new job, waiting vCPUs continue
  * @vcpus: struct kvmi_vcpu by vCPU index, created on first use
  * @rcu: the context is freed after a grace period (the KVM_RUN probe
@@ -61,6 +67,10 @@ struct kvmi_vm {
 	bool replies_off;
 	bool errors_as_events;
 	u8 uuid[16];
+	u32 id;
+	pid_t pid;
+	int end_err;
+	struct kvmi_stats stats;
 	bool dying;
 	struct xarray vcpus;
 	struct kvmi_pages pages;
@@ -68,17 +78,26 @@ struct kvmi_vm {
 	u8 buf[KVMI_MSG_SIZE];
 };
 
+/* Why a session ended (tracepoint kvmi_unhook). */
+enum kvmi_unhook_reason {
+	KVMI_UNHOOK_REQUEST,	/* the device manager's UNHOOK */
+	KVMI_UNHOOK_RELEASE,	/* the VM's file was released */
+	KVMI_UNHOOK_SOCKET,	/* socket closed or failed, protocol error */
+	KVMI_UNHOOK_UNLOAD,	/* rmmod kvmi */
+};
+
 /* vm.c: lifetime of hooked VMs */
 int kvmi_vms_init(void);
 void kvmi_vms_shutdown(void);
 void kvmi_vms_exit(void);
 int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook);
-int kvmi_vm_unhook(struct kvm *kvm);
-void kvmi_vm_unhook_async(struct kvmi_vm *vm);
+int kvmi_vm_unhook(struct kvm *kvm, enum kvmi_unhook_reason why);
+void kvmi_vm_unhook_async(struct kvmi_vm *vm, int err);
 void kvmi_vm_disconnect(struct kvmi_vm *vm);
 struct kvmi_vm *kvmi_vm_get(struct kvm *kvm);
 void kvmi_vm_put(struct kvmi_vm *vm);
 void kvmi_vms_show(struct seq_file *m);
+void kvmi_vms_stats_show(struct seq_file *m);
 
 /* control.c: the device manager's ioctls and /dev/kvmi */
 extern bool kvmi_introspection_enabled;
@@ -98,6 +117,10 @@ int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 bool kvmi_cmd_is_implemented(unsigned int id);
 bool kvmi_event_is_implemented(unsigned int id);
 int kvmi_send_unhook_event(struct kvmi_vm *vm);
+
+/* stats.c: debugfs kvmi/stats */
+void kvmi_stats_show_total(struct seq_file *m);
+void kvmi_stats_show_vm(struct seq_file *m, const struct kvmi_vm *vm);
 
 /* debugfs.c */
 int kvmi_debugfs_init(void);

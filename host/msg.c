@@ -13,6 +13,7 @@
 #include <linux/uio.h>
 
 #include "kvmi_int.h"
+#include "kvmi_trace.h"
 #include "proto.h"
 #include "vcpu.h"
 #include "vcpu_cmd.h"
@@ -96,6 +97,8 @@ static int send_vm_event(struct kvmi_vm *vm, u8 event, const void *data,
 	common.size = sizeof(common);
 	common.vcpu = 0;
 	common.event = event;
+	trace_kvmi_event(vm, -1, event, hdr.seq);
+	kvmi_stats_event(&vm->stats, event);
 	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(hdr) + hdr.size);
 }
 
@@ -127,6 +130,36 @@ static int send_cmd_error(struct kvmi_vm *vm, const struct kvmi_msg_hdr *cmd,
 	return send_vm_event(vm, KVMI_EVENT_CMD_ERROR, &e, sizeof(e));
 }
 
+/* A vCPU command, copied for its job: header, fixed part, whole body. */
+struct vcpu_cmd {
+	struct kvmi_msg_hdr hdr;
+	u8 req[KVMI_PROTO_MAX_FIXED];
+	u8 body[];
+};
+
+/*
+ * The vCPU a command is for, -1 for a VM command (tracepoint kvmi_command).
+ * On the receive thread the payload is in vm->buf, zero-extended like the
+ * fixed part; any other thread is a vCPU thread running the command's job,
+ * whose header is the one in struct vcpu_cmd.
+ */
+static int cmd_vcpu(const struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr)
+{
+	const struct kvmi_proto_rule *rule = kvmi_proto_cmd_rule(hdr->id);
+	struct kvmi_vcpu_hdr vh = { };
+	const struct vcpu_cmd *cmd;
+
+	if (!rule || rule->scope != KVMI_PROTO_VCPU)
+		return -1;
+	if (current == vm->recv) {
+		memcpy(&vh, vm->buf, min_t(size_t, hdr->size, sizeof(vh)));
+		return vh.vcpu;
+	}
+	cmd = container_of(hdr, struct vcpu_cmd, hdr);
+	memcpy(&vh, cmd->req, sizeof(vh));
+	return vh.vcpu;
+}
+
 /**
  * kvmi_msg_reply() - answer a command
  * @vm: the VM's context
@@ -136,9 +169,10 @@ static int send_cmd_error(struct kvmi_vm *vm, const struct kvmi_msg_hdr *cmd,
  * @len: its length
  *
  * While replies are off, nothing is sent, except errors as
- * KVMI_EVENT_CMD_ERROR events when the tool asked for them.
+ * KVMI_EVENT_CMD_ERROR events when the tool asked for them.  Every call
+ * counts as one command handled (debugfs kvmi/stats, kvmi_command).
  *
- * Context: the receive thread.
+ * Context: the receive thread, or the vCPU thread for a vCPU command.
  * Return: 0, or a socket error (the session then ends).
  */
 int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
@@ -152,6 +186,10 @@ int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		{ .iov_base = (void *)data, .iov_len = len },
 	};
 
+	if (trace_kvmi_command_enabled())
+		trace_kvmi_command(vm, hdr, cmd_vcpu(vm, hdr), err);
+	kvmi_stats_command(&vm->stats, err);
+
 	if (vm->replies_off) {
 		if (err && vm->errors_as_events)
 			return send_cmd_error(vm, hdr, err);
@@ -162,13 +200,6 @@ int kvmi_msg_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	rhdr.size = sizeof(ec) + len;
 	return kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(rhdr) + rhdr.size);
 }
-
-/* A vCPU command, copied for its job: header, fixed part, whole body. */
-struct vcpu_cmd {
-	struct kvmi_msg_hdr hdr;
-	u8 req[KVMI_PROTO_MAX_FIXED];
-	u8 body[];
-};
 
 static void vcpu_cmd_job(struct kvmi_vcpu *kv, void *ctx)
 {

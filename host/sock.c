@@ -92,7 +92,7 @@ int kvmi_recv_thread(void *arg)
 			pr_info_ratelimited("kvmi: VM %pUb: closing the introspection socket (%d)\n",
 					    vm->uuid, ret);
 		kernel_sock_shutdown(vm->sock, SHUT_RDWR);
-		kvmi_vm_unhook_async(vm);
+		kvmi_vm_unhook_async(vm, ret);
 	}
 
 	for (;;) {

@@ -22,12 +22,14 @@
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/task_work.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 #include <linux/wait_bit.h>
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "kvmi_trace.h"
 #include "vcpu.h"
 
 /*
@@ -485,7 +487,7 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	struct kvmi_event *common;
 	struct kvec vec[3];
 	u8 action = KVMI_EVENT_ACTION_CONTINUE;
-	u64 msrs[9];
+	u64 msrs[9], sent_ns;
 
 	common = kzalloc(sizeof(*common), GFP_KERNEL);
 	if (!common)
@@ -504,11 +506,17 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	vec[1] = (struct kvec){ .iov_base = common, .iov_len = sizeof(*common) };
 	vec[2] = (struct kvec){ .iov_base = (void *)data, .iov_len = len };
 
+	/* The clock is read only for the reply's tracepoint. */
+	sent_ns = trace_kvmi_event_reply_enabled() ? ktime_get_ns() : 0;
+	trace_kvmi_event(vm, kv->idx, event, hdr.seq);
+	kvmi_stats_event(&vm->stats, event);
+
 	spin_lock(&kv->lock);
 	kv->waiting = true;
 	kv->replied = false;
 	kv->ev_seq = hdr.seq;
 	kv->ev_id = event;
+	kv->ev_sent_ns = sent_ns;
 	kv->reply_max = reply_len;
 	spin_unlock(&kv->lock);
 
@@ -644,6 +652,7 @@ int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	const struct kvmi_event_reply *r = body + sizeof(*vh);
 	size_t extra;
 	struct kvmi_vcpu *kv;
+	u64 sent_ns = 0;
 	int ret = -EPROTO;
 
 	if (hdr->size < sizeof(*vh) + sizeof(*r) || vh->padding1 ||
@@ -662,10 +671,17 @@ int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 		memcpy(kv->reply, r, sizeof(*r) + extra);
 		kv->reply_size = extra;
 		kv->replied = true;
+		sent_ns = kv->ev_sent_ns;
 		ret = 0;
 	}
 	spin_unlock(&kv->lock);
-	if (!ret)
-		wake_up(&kv->wq);
-	return ret;
+	if (ret)
+		return ret;
+	kvmi_stats_reply(&vm->stats);
+	if (trace_kvmi_event_reply_enabled())
+		trace_kvmi_event_reply(vm, kv->idx, r->event, hdr->seq,
+				       r->action,
+				       sent_ns ? ktime_get_ns() - sent_ns : 0);
+	wake_up(&kv->wq);
+	return 0;
 }

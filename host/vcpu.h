@@ -40,6 +40,8 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  * @waiting: (L) an event waits for its reply
  * @ev_seq: (L) its seq
  * @ev_id: (L) its id
+ * @ev_sent_ns: (L) when it was sent, only while tracepoint
+ *		kvmi_event_reply is enabled (else 0)
  * @reply_max: (L) reply data it accepts after struct kvmi_event_reply
  * @replied: (L) the reply arrived
  * @reply: (L) the reply: struct kvmi_event_reply and its data
@@ -82,6 +84,7 @@ struct kvmi_vcpu {
 	bool waiting;
 	u32 ev_seq;
 	u8 ev_id;
+	u64 ev_sent_ns;
 	size_t reply_max;
 	bool replied;
 	u8 reply[sizeof(struct kvmi_event_reply) + KVMI_MAX_EVENT_REPLY];

@@ -21,6 +21,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "kvmi_trace.h"
 #include "vcpu.h"
 
 /*
@@ -36,6 +37,7 @@ static DEFINE_MUTEX(vms_lock);
 static DEFINE_HASHTABLE(vms, 6);	/* protected by vms_lock */
 static unsigned int nr_vms;		/* protected by vms_lock */
 static bool unloading;			/* protected by vms_lock */
+static u32 last_id;			/* protected by vms_lock */
 static atomic_t nr_contexts;		/* allocated, hooked or not */
 static struct workqueue_struct *kvmi_wq;
 
@@ -143,6 +145,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	xa_init(&vm->vcpus);
 	kvmi_pages_init(&vm->pages);
 	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
+	vm->pid = kvmi_kvm_pid(kvm);
 	allow_defaults(vm);
 
 	mutex_lock(&vms_lock);
@@ -162,8 +165,10 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	}
 	get_task_struct(vm->recv);
 	kvmi_kvm_get(kvm);
+	vm->id = ++last_id;
 	hash_add(vms, &vm->node, (unsigned long)kvm);
 	nr_vms++;
+	trace_kvmi_hook(vm);	/* before the thread traces commands */
 	wake_up_process(vm->recv);
 	mutex_unlock(&vms_lock);
 
@@ -184,7 +189,7 @@ out_sock:
  * receive thread (shutting the socket down wakes it from any read or
  * write) and drop the table's reference.
  */
-static void stop(struct kvmi_vm *vm)
+static void stop(struct kvmi_vm *vm, enum kvmi_unhook_reason why)
 {
 	WRITE_ONCE(vm->dying, true);
 	kernel_sock_shutdown(vm->sock, SHUT_RDWR);
@@ -193,6 +198,7 @@ static void stop(struct kvmi_vm *vm)
 	kvmi_vcpus_stop(vm);
 	kvmi_pages_stop(vm);
 	pr_info("kvmi: unhooked VM %pUb\n", vm->uuid);
+	trace_kvmi_unhook(vm, why, why == KVMI_UNHOOK_SOCKET ? vm->end_err : 0);
 	kvmi_vm_put(vm);
 }
 
@@ -213,18 +219,19 @@ static struct kvmi_vm *unpublish(struct kvm *kvm)
 /**
  * kvmi_vm_unhook() - end introspection of a VM
  * @kvm: the VM
+ * @why: KVMI_UNHOOK_REQUEST or KVMI_UNHOOK_RELEASE, for the tracepoint
  *
  * Context: process context, not the VM's receive thread; sleeps until
  * the receive thread has stopped.
  * Return: 0, or -ENOENT if the VM was not hooked.
  */
-int kvmi_vm_unhook(struct kvm *kvm)
+int kvmi_vm_unhook(struct kvm *kvm, enum kvmi_unhook_reason why)
 {
 	struct kvmi_vm *vm = unpublish(kvm);
 
 	if (!vm)
 		return -ENOENT;
-	stop(vm);
+	stop(vm, why);
 	return 0;
 }
 
@@ -244,19 +251,21 @@ static void unhook_work(struct work_struct *work)
 	mutex_unlock(&vms_lock);
 
 	if (hooked)
-		stop(vm);
+		stop(vm, KVMI_UNHOOK_SOCKET);
 	kvmi_vm_put(vm);	/* the work's reference */
 }
 
 /**
  * kvmi_vm_unhook_async() - end introspection from the receive thread
  * @vm: the VM's context
+ * @err: why the thread stopped reading (the tracepoint shows it)
  *
  * The receive thread cannot stop itself: a work item does the unhook,
  * while the thread waits to be stopped.
  */
-void kvmi_vm_unhook_async(struct kvmi_vm *vm)
+void kvmi_vm_unhook_async(struct kvmi_vm *vm, int err)
 {
+	vm->end_err = err;
 	kref_get(&vm->ref);
 	INIT_WORK(&vm->unhook_work, unhook_work);
 	queue_work(kvmi_wq, &vm->unhook_work);
@@ -288,10 +297,31 @@ void kvmi_vms_show(struct seq_file *m)
 	seq_printf(m, "contexts %d\n", atomic_read(&nr_contexts));
 }
 
+/**
+ * kvmi_vms_stats_show() - debugfs kvmi/stats
+ * @m: the seq_file to print to
+ *
+ * The totals, then each hooked VM's counters.  The table's lock keeps
+ * every listed context alive while it is printed, and an unhooked VM
+ * leaves the table under the same lock: a reader sees it whole or not
+ * at all.
+ */
+void kvmi_vms_stats_show(struct seq_file *m)
+{
+	struct kvmi_vm *vm;
+	int bkt;
+
+	kvmi_stats_show_total(m);
+	mutex_lock(&vms_lock);
+	hash_for_each(vms, bkt, vm, node)
+		kvmi_stats_show_vm(m, vm);
+	mutex_unlock(&vms_lock);
+}
+
 /* A VM's file is being released (its VMM closed it or exited). */
 void kvmi_on_vm_release(struct kvm *kvm)
 {
-	kvmi_vm_unhook(kvm);
+	kvmi_vm_unhook(kvm, KVMI_UNHOOK_RELEASE);
 }
 
 int kvmi_vms_init(void)
@@ -323,7 +353,7 @@ void kvmi_vms_shutdown(void)
 	mutex_unlock(&vms_lock);
 
 	hlist_for_each_entry_safe(vm, tmp, &list, node)
-		stop(vm);
+		stop(vm, KVMI_UNHOOK_UNLOAD);
 }
 
 /* Pending unhook work items hold references: let them drop them. */

@@ -26,6 +26,7 @@ int kvmi_kvm_init(void);
 struct kvm *kvmi_kvm_from_file(struct file *file);
 void kvmi_kvm_get(struct kvm *kvm);
 void kvmi_kvm_put(struct kvm *kvm);
+pid_t kvmi_kvm_pid(struct kvm *kvm);
 unsigned int kvmi_vcpu_count(struct kvm *kvm);
 u64 kvmi_max_gfn(struct kvm *kvm);
 int kvmi_guest_read(struct kvm *kvm, u64 gpa, void *buf, size_t len);

@@ -50,6 +50,17 @@ void kvmi_kvm_put(struct kvm *kvm)
 	kvm_put_kvm(kvm);
 }
 
+/**
+ * kvmi_kvm_pid() - the process that created the VM (the VMM)
+ * @kvm: the VM
+ *
+ * KVM records it when it announces the new VM; 0 if it could not.
+ */
+pid_t kvmi_kvm_pid(struct kvm *kvm)
+{
+	return kvm->userspace_pid;
+}
+
 unsigned int kvmi_vcpu_count(struct kvm *kvm)
 {
 	return atomic_read(&kvm->online_vcpus);

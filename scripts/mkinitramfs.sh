@@ -7,7 +7,10 @@
 # Contents: busybox (static), the kernel's own irqbypass/ccp/kvm/kvm-amd
 # modules (decompressed), our modules for KVER (build/KVER/), the test
 # binaries of KVER's series (build/selftests/SERIES/bin/) with the shared
-# libraries they need, and the in-VM scripts (scripts/vm/).
+# libraries they need, the in-VM scripts (scripts/vm/), and under /guest/
+# what the tests need to start a Linux guest with nested KVM: QEMU with
+# its libraries and microvm firmware, KVER's own vmlinuz, and the guest's
+# initramfs (scripts/guest/mkguest.sh).
 set -euo pipefail
 
 KVER=$1
@@ -36,12 +39,33 @@ for m in host/kvmi.ko guest/kvmmem.ko; do
 	cp "$TOP/build/$KVER/$m" "$ROOT/lib/kvmi/"
 done
 
-# Test binaries and the libraries they link (if any are dynamic).
+# Test binaries.
 BIN=$TOP/build/selftests/$SERIES/bin
 if [ -d "$BIN" ]; then
 	cp -a "$BIN/." "$ROOT/tests/"
 fi
-find "$ROOT/tests" -type f -perm -u+x | while read -r exe; do
+
+# The tools (kvmi-hook, kvmictl: make tools).
+for t in kvmi-hook kvmictl; do
+	[ -e "$TOP/build/user/$t" ] || { echo "missing $TOP/build/user/$t: run make tools" >&2; exit 1; }
+	cp "$TOP/build/user/$t" "$ROOT/tests/"
+done
+
+# The guest (scripts/vm/guest.sh).  QEMU finds its firmware relative to
+# its binary (BINDIR/../share/qemu/); microvm loads bios-microvm.bin (a
+# link to qboot.rom in Debian) and, for -kernel, linuxboot_dma.bin.
+QEMU=/usr/bin/qemu-system-x86_64
+mkdir -p "$ROOT"/guest/{bin,share/qemu}
+cp "$QEMU" "$ROOT/guest/bin/"
+for f in bios-microvm.bin linuxboot_dma.bin; do
+	cp -L "/usr/share/qemu/$f" "$ROOT/guest/share/qemu/$f"
+done
+cp "/boot/vmlinuz-$KVER" "$ROOT/guest/vmlinuz"
+"$TOP/scripts/guest/mkguest.sh" "$TOP/build/$KVER/guest-initramfs.cpio.gz"
+cp "$TOP/build/$KVER/guest-initramfs.cpio.gz" "$ROOT/guest/initramfs.cpio.gz"
+
+# The libraries the test binaries (if any are dynamic) and QEMU link.
+find "$ROOT/tests" "$ROOT/guest/bin" -type f -perm -u+x | while read -r exe; do
 	ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' || true
 done | sort -u | while read -r lib; do
 	mkdir -p "$ROOT$(dirname "$lib")"
@@ -53,8 +77,9 @@ if [ -d "$ROOT/lib/x86_64-linux-gnu" ] && [ ! -e "$ROOT/lib64" ]; then
 fi
 
 cp "$TOP/scripts/vm/init" "$ROOT/init"
-cp "$TOP/scripts/vm/lib.sh" "$TOP/scripts/vm/tests.sh" \
-	"$TOP/scripts/vm/bench.sh" "$TOP/scripts/vm/only.sh" "$ROOT/tests/"
+for f in lib.sh guest.sh tests.sh bench.sh only.sh tools.sh demo.sh demo-vm.sh; do
+	cp "$TOP/scripts/vm/$f" "$ROOT/tests/"
+done
 chmod +x "$ROOT/init"
 echo "$KVER" > "$ROOT/kver"
 

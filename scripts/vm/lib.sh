@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Helpers for the in-VM test script: KTAP result lines, kernel log marks,
-# module loading.  Sourced by tests.sh (busybox sh).
+# module loading; Linux guests (guest.sh).  Sourced by tests.sh (busybox
+# sh), from /tests.
+. ./guest.sh
 
 MOD=/lib/kvmi
 HOOKS_FILE=/sys/kernel/debug/kvmi/hooks

@@ -87,6 +87,110 @@ t_stock_selftests_with_kvmi() {
 	return $rc
 }
 
+TRACING=/sys/kernel/tracing
+STATS=/sys/kernel/debug/kvmi/stats
+
+# kstat SCOPE KEY: a value from debugfs kvmi/stats ("SCOPE KEY VALUE").
+kstat() {
+	awk -v s="$1" -v k="$2" '$1 == s && $2 == k { print $3 }' "$STATS"
+}
+
+# expect_num WHAT VALUE OP LIMIT: a numeric check, with a diagnostic if false.
+expect_num() {
+	[ -n "$2" ] && [ "$2" "$3" "$4" ] && return 0
+	diag "$1 is \"$2\", expected $3 $4"
+	return 1
+}
+
+# One selftest case (a hook, commands, a HYPERCALL event answered), then
+# kvmi_hold, whose VM stays hooked with its vCPU in an event while its
+# debugfs counters are read, until its VMM is killed.  Sets $hold_pid and
+# $hold_vm (the VM's scope in kvmi/stats, "vm<ID>").
+tp_run() {
+	local hc0 rpl0 cmd0 i v rc=0
+
+	hc0=$(kstat total events.hypercall)
+	rpl0=$(kstat total replies)
+	cmd0=$(kstat total commands)
+	(export KVMI_CASE=hypercall_event; ./kvmi/kvmi_vcpu_test) \
+		> /tmp/tp.out 2>&1 || { show cat /tmp/tp.out; return 1; }
+
+	./kvmi/kvmi_hold --event > /tmp/hold.out 2>&1 &
+	hold_pid=$!
+	i=0
+	while ! grep -q ready /tmp/hold.out && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	show cat "$STATS"
+	hold_vm=$(awk -v p=$hold_pid '$2 == "pid" && $3 == p { print $1 }' "$STATS")
+	if [ -z "$hold_vm" ]; then
+		diag "no VM of pid $hold_pid in $STATS"
+		rc=1
+	else
+		v=$hold_vm
+		expect_num "$v commands" "$(kstat $v commands)" -ge 2 || rc=1
+		expect_num "$v command_errors" "$(kstat $v command_errors)" -eq 0 || rc=1
+		expect_num "$v events" "$(kstat $v events)" -eq 1 || rc=1
+		expect_num "$v events.hypercall" "$(kstat $v events.hypercall)" -eq 1 || rc=1
+		expect_num "$v replies" "$(kstat $v replies)" -eq 0 || rc=1
+	fi
+	kill $hold_pid
+	wait $hold_pid 2>/dev/null	# no "Terminated" from the shell
+	i=0
+	while [ -n "$hold_vm" ] && grep -q "^$hold_vm " "$STATS" && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -n "$hold_vm" ] && grep -q "^$hold_vm " "$STATS"; then
+		diag "$hold_vm still listed after its VMM was killed"
+		rc=1
+	fi
+
+	expect_num "total events.hypercall" "$(kstat total events.hypercall)" -ge $((hc0 + 2)) || rc=1
+	expect_num "total replies" "$(kstat total replies)" -ge $((rpl0 + 1)) || rc=1
+	expect_num "total commands" "$(kstat total commands)" -ge $((cmd0 + 3)) || rc=1
+	return $rc
+}
+
+# The kvmi trace events during tp_run, and the debugfs counters.
+t_tracepoints() {
+	local on rc e id
+
+	[ -d $TRACING/events/kvmi ] || { diag "no $TRACING/events/kvmi"; return 1; }
+	[ -r "$STATS" ] || { diag "no $STATS"; return 1; }
+	if show grep -l KVMI_ $TRACING/events/kvmi/*/format; then
+		diag "enum names left in those formats"
+		return 1
+	fi
+	on=$(cat $TRACING/tracing_on)
+	echo 0 > $TRACING/tracing_on
+	echo > $TRACING/trace
+	echo 1 > $TRACING/events/kvmi/enable
+	echo 1 > $TRACING/tracing_on
+	tp_run
+	rc=$?
+	echo 0 > $TRACING/tracing_on
+	echo 0 > $TRACING/events/kvmi/enable
+	grep " kvmi_" $TRACING/trace > /tmp/tp.trace
+	echo > $TRACING/trace
+	echo "$on" > $TRACING/tracing_on
+	show head -n 30 /tmp/tp.trace
+	for e in kvmi_hook kvmi_command kvmi_event kvmi_event_reply kvmi_unhook; do
+		grep -q " $e: " /tmp/tp.trace || { diag "no $e line"; rc=1; }
+	done
+	grep -q " kvmi_event_reply: .* event=hypercall .* action=continue latency_ns=[1-9]" /tmp/tp.trace ||
+		{ diag "no HYPERCALL reply with a latency"; rc=1; }
+	id=${hold_vm#vm}
+	grep -q " kvmi_hook: vm=$id pid=$hold_pid " /tmp/tp.trace ||
+		{ diag "no kvmi_hook of kvmi_hold's VM"; rc=1; }
+	grep -q " kvmi_event: vm=$id vcpu=0 event=hypercall " /tmp/tp.trace ||
+		{ diag "no kvmi_event of kvmi_hold's VM"; rc=1; }
+	grep -q " kvmi_unhook: vm=$id pid=$hold_pid " /tmp/tp.trace ||
+		{ diag "no kvmi_unhook of kvmi_hold's VM"; rc=1; }
+	return $rc
+}
+
 # After every session ended, no context is left (debugfs counters).
 t_no_leaked_contexts() {
 	sleep 1		# contexts are freed by a work item
@@ -132,6 +236,30 @@ t_vendor_module_released() {
 	show rmmod kvm_amd && load kvm-amd
 }
 
+# A Linux guest under unmodified QEMU (microvm, nested KVM) with kvmi
+# loaded: it boots this VM's own kernel, reaches its init and runs on.
+t_guest_boots() {
+	local t0 t1 want got rc=1
+
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	guest_start g1 || return 1
+	if guest_wait g1 "^GUEST-READY$" 120; then
+		t1=$(cut -d' ' -f1 /proc/uptime)
+		diag "g1: GUEST-READY $(echo "$t0 $t1" | awk '{ print $2 - $1 }') s after start"
+		want="GUEST-VERSION: $(cat /proc/version)"
+		got=$(guest_console g1 | grep "^GUEST-VERSION: ")
+		if [ "$got" != "$want" ]; then
+			diag "g1: expected \"$want\""
+			diag "g1: got \"$got\""
+		elif guest_wait g1 "^GUEST-ALIVE 1$" 60 &&
+		     guest_wait g1 "^GUEST-ALIVE 2$" 60; then
+			rc=0
+		fi
+	fi
+	guest_stop g1
+	return $rc
+}
+
 t_kernel_log_clean() {
 	if dmesg | grep -E "$BAD_LOG"; then
 		return 1
@@ -166,11 +294,17 @@ run_tap kvmi_vcpu_test ./kvmi/kvmi_vcpu_test
 run_tap kvmi_intercept_test ./kvmi/kvmi_intercept_test
 run_tap kvmi_debug_test ./kvmi/kvmi_debug_test
 run_tap kvmi_page_test ./kvmi/kvmi_page_test
+run_test tracepoints t_tracepoints
+run_test guest_boots t_guest_boots
+. ./tools.sh
+run_test demo t_demo
+run_test tools_errors t_tools_errors
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
 run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event
 
 run_test rmmod_kvmi t_rmmod_kvmi
+run_test tools_no_module t_tools_no_module
 
 show ./hypercall_passthrough --unhooked
 hc_unhooked=$?

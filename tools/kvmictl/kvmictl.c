@@ -277,6 +277,21 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
+/* Print the text at @gpa, up to a NUL or newline (512 characters). */
+static void print_text(uint64_t gpa)
+{
+	uint8_t text[512];
+	size_t i, n = sizeof(text);
+
+	/* near the end of guest memory, read less */
+	while (n > 1 && read_phys(gpa, text, n))
+		n /= 2;
+	printf("0x%llx: ", (unsigned long long)gpa);
+	for (i = 0; i < n && text[i] && text[i] != '\n'; i++)
+		putchar(isprint(text[i]) ? text[i] : '.');
+	printf("\n");
+}
+
 /*
  * Search guest memory for a byte string; print each hit's address and
  * the text that starts there (up to a NUL or newline, 200 characters).
@@ -310,15 +325,10 @@ static int cmd_find(int argc, char **argv)
 		for (p = have ? buf + PAGE - len + 1 : buf + PAGE;
 		     p + len <= buf + 2 * PAGE; p++) {
 			uint64_t at = gpa - PAGE + (p - buf);
-			size_t i;
 
 			if (memcmp(p, argv[0], len))
 				continue;
-			printf("0x%llx: ", (unsigned long long)at);
-			for (i = 0; i < 200 && p + i < buf + 2 * PAGE &&
-			     p[i] && p[i] != '\n'; i++)
-				putchar(isprint(p[i]) ? p[i] : '.');
-			printf("\n");
+			print_text(at);
 			if (++hits >= o.max_hits)
 				return 0;
 		}

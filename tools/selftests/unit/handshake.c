@@ -6,6 +6,7 @@
  * the framing of commands, replies and events against a fake kernel.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,8 +179,22 @@ static void test_framing(void)
 	kvmic_close(&c);
 }
 
+/* QEMU's layouts (include/sysemu/vmi-handshake.h of the KVM-VMI QEMU). */
+static void test_layout(void)
+{
+	TAP_EQ(offsetof(struct kvmic_vm_info, uuid), 4, "vm_info.uuid at 4");
+	TAP_EQ(offsetof(struct kvmic_vm_info, start_time), 24,
+	       "vm_info.start_time at 24");
+	TAP_EQ(offsetof(struct kvmic_vm_info, name), 32, "vm_info.name at 32");
+	TAP_EQ(offsetof(struct kvmic_vm_info, max_gpa), 96,
+	       "vm_info.max_gpa at 96");
+	TAP_EQ(sizeof(struct kvmic_vm_info), 104, "vm_info is 104 bytes");
+	TAP_EQ(sizeof(struct kvmic_cookie), 24, "cookie is 24 bytes");
+}
+
 int main(void)
 {
+	test_layout();
 	test_sha1();
 	test_good();
 	test_bad();

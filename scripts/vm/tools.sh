@@ -96,3 +96,40 @@ t_tools_no_module() {
 	expect_fail 3 "is kvmi.ko loaded" \
 		./kvmi-hook --pid 1 --connect /run/none.sock
 }
+
+# kvmictl's other commands against a hooked guest: read, write, pause,
+# protect, watch --json.
+t_kvmictl_commands() {
+	ok=0
+	guest_start t3 || return 1
+	guest_wait t3 GUEST-READY 300 || { guest_stop t3; return 1; }
+	./kvmi-hook --pid "$(guest_pid t3)" --connect /run/t3.sock \
+		--reconnect 1 --wait 30 > /tmp/hook3.log 2>&1 &
+	hpid=$!
+	k() {
+		./kvmictl -s /run/t3.sock --accept 30 "$@"
+	}
+	# the version string's address, to read and rewrite in place
+	gpa=$(k find "Linux version " --from 0x1000000 |
+		sed -n 's/^\(0x[0-9a-f]*\): .*/\1/p')
+	[ -n "$gpa" ] || { diag "find: nothing"; ok=1; }
+	k read "$gpa" 16 > /tmp/r.out || ok=1
+	grep -q "|Linux version 6." /tmp/r.out ||
+		{ diag "read:"; sed 's/^/#   /' /tmp/r.out; ok=1; }
+	# "Linux" in hex, written over itself: the guest sees no change
+	k write "$gpa" 4c696e7578 | grep -q "wrote 5 bytes" || ok=1
+	k read "$gpa" 5 | grep -q "|Linux|" || ok=1
+	k pause --for 1 > /tmp/p.out || ok=1
+	grep -q "1 vCPU(s) paused" /tmp/p.out && grep -q "^resumed" /tmp/p.out ||
+		{ diag "pause:"; sed 's/^/#   /' /tmp/p.out; ok=1; }
+	k protect "$gpa" rx --duration 1 > /tmp/pr.out || ok=1
+	grep -q "restricted to 'rx'" /tmp/pr.out || ok=1
+	k watch cr3 --json --duration 2 > /tmp/j.out || ok=1
+	grep -q '^{"time":[0-9.]*,"vcpu":0,"event":"cr","rip":"0x[0-9a-f]*","cr":3,' \
+		/tmp/j.out || { diag "watch --json:"; head -3 /tmp/j.out; ok=1; }
+	expect_fail 1 "KVM_EINVAL" k regs 7 || ok=1
+	kill -TERM $hpid
+	wait $hpid
+	guest_stop t3
+	return $ok
+}

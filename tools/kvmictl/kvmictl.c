@@ -710,16 +710,45 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *args;
 	const char *help;
+	uint16_t needs;		/* the command it cannot do without */
 } cmds[] = {
-	{ "info", cmd_info, "", "protocol version, features, vCPUs, memory" },
-	{ "regs", cmd_regs, "VCPU", "registers of a vCPU" },
-	{ "read", cmd_read, "GPA LEN", "hexdump of guest-physical memory" },
-	{ "write", cmd_write, "GPA HEXBYTES", "write bytes (within a page)" },
-	{ "find", cmd_find, "STRING", "search guest memory (--from, --to, --max)" },
-	{ "pause", cmd_pause, "", "pause every vCPU (--for SEC), then resume" },
-	{ "watch", cmd_watch, "EVENT...", "events live: " WATCHABLE },
-	{ "protect", cmd_protect, "GPA ACCESS", "restrict a page, show its PF events" },
+	{ "info", cmd_info, "", "protocol version, features, vCPUs, memory",
+	  KVMI_GET_GUEST_INFO },
+	{ "regs", cmd_regs, "VCPU", "registers of a vCPU", KVMI_GET_REGISTERS },
+	{ "read", cmd_read, "GPA LEN", "hexdump of guest-physical memory",
+	  KVMI_READ_PHYSICAL },
+	{ "write", cmd_write, "GPA HEXBYTES", "write bytes (within a page)",
+	  KVMI_WRITE_PHYSICAL },
+	{ "find", cmd_find, "STRING", "search guest memory (--from, --to, --max)",
+	  KVMI_READ_PHYSICAL },
+	{ "pause", cmd_pause, "", "pause every vCPU (--for SEC), then resume",
+	  KVMI_PAUSE_VCPU },
+	{ "watch", cmd_watch, "EVENT...", "events live: " WATCHABLE,
+	  KVMI_CONTROL_EVENTS },
+	{ "protect", cmd_protect, "GPA ACCESS", "restrict a page, show its PF events",
+	  KVMI_SET_PAGE_ACCESS },
 };
+
+/*
+ * A device manager allows commands right after it hooked the VM (as
+ * QEMU does), which may be just after our first command: wait until the
+ * command we need is allowed (KVMI_CHECK_COMMAND is always allowed), up
+ * to 3 s; a command still denied then fails with -KVM_EPERM as usual.
+ */
+static void wait_allowed(uint16_t id)
+{
+	struct kvmi_check_command req = { .id = id };
+	int i, err = 0;
+
+	for (i = 0; i < 300; i++) {
+		err = request(KVMI_CHECK_COMMAND, &req, sizeof(req), NULL, 0);
+		if (err != KVM_EPERM)
+			break;
+		usleep(10000);
+	}
+	if (err < 0)
+		check(err, KVMI_CHECK_COMMAND);
+}
 
 static const char options_text[] =
 	"\nOptions:\n"
@@ -833,6 +862,7 @@ int main(int argc, char **argv)
 	if (err)
 		die(EXIT_SESSION, "handshake with the VM failed: %s",
 		    strerror(-err));
+	wait_allowed(cmds[i].needs);
 	err = cmds[i].fn(argc - optind - 1, argv + optind + 1);
 	kvmic_close(&vm);
 	return err;

@@ -22,7 +22,8 @@ ln -s busybox "$ROOT/bin/sh"
 cp "$HERE/init" "$ROOT/init"
 chmod 755 "$ROOT/init"
 
-# Written next to OUT first: two runs for different kernels may share it.
+# Written next to OUT, then renamed: a run that packs OUT at the same
+# time never reads half a file.
 (cd "$ROOT" && find . -print0 | cpio --null -o -H newc -R 0:0 --quiet) |
 	gzip -9 > "$OUT.tmp.$$"
 mv "$OUT.tmp.$$" "$OUT"

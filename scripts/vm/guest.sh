@@ -43,7 +43,7 @@ guest_console() {
 # once its vCPU thread runs (the VM exists and the kernel is loaded), 1 if
 # QEMU exited or did not get there within 60 s.
 guest_start() {
-	local name=$1 pid i
+	local name="$1" pid i
 
 	shift
 	rm -f "/tmp/$name.pid" "/tmp/$name.console" "/tmp/$name.qemu"

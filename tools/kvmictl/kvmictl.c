@@ -277,7 +277,11 @@ static int cmd_write(int argc, char **argv)
 	return 0;
 }
 
-/* Print the text at @gpa, up to a NUL or newline (512 characters). */
+/*
+ * Print the text at @gpa, up to the first control character (a NUL, a
+ * newline, or the next record of the kernel's log buffer) or 512
+ * characters.
+ */
 static void print_text(uint64_t gpa)
 {
 	uint8_t text[512];
@@ -287,8 +291,8 @@ static void print_text(uint64_t gpa)
 	while (n > 1 && read_phys(gpa, text, n))
 		n /= 2;
 	printf("0x%llx: ", (unsigned long long)gpa);
-	for (i = 0; i < n && text[i] && text[i] != '\n'; i++)
-		putchar(isprint(text[i]) ? text[i] : '.');
+	for (i = 0; i < n && isprint(text[i]); i++)
+		putchar(text[i]);
 	printf("\n");
 }
 

@@ -351,7 +351,9 @@ int kvmic_request(struct kvmic *c, uint16_t id, const void *req, size_t len,
 		err = read_all(c->fd, &e.hdr, sizeof(e.hdr), c->timeout_ms);
 		if (err)
 			return err;
-		if (e.hdr.id == KVMI_EVENT) {
+		/* (a command sent with the event's id gets its reply as such) */
+		if (e.hdr.id == KVMI_EVENT &&
+		    !(id == KVMI_EVENT && e.hdr.seq == seq)) {
 			err = read_event(c, &e, c->timeout_ms);
 			if (!err)
 				err = queue_event(c, &e);
@@ -367,10 +369,11 @@ int kvmic_request(struct kvmic *c, uint16_t id, const void *req, size_t len,
 	if (err)
 		return err;
 	len = e.hdr.size - sizeof(ec);
-	if (ec.err) {
-		err = skip(c->fd, len, c->timeout_ms);
-		return err ?: -ec.err;
-	}
+	/* the kernel sends data only with success, and zero padding */
+	if (ec.padding || ec.err > 0 || (ec.err && len))
+		return -EPROTO;
+	if (ec.err)
+		return -ec.err;
 	if (len > reply_max)
 		return -EPROTO;
 	err = read_all(c->fd, reply, len, c->timeout_ms);

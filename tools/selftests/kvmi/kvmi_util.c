@@ -70,6 +70,7 @@ void kvmi_hook(struct kvm_vm *vm, struct kvmi_tool *tool)
 	      strerror(errno));
 	CHECK_EQ(kvmi_hook_fd(vm, sv[1], 0), 0);
 	close(sv[1]);		/* kvmi holds its own reference */
+	memset(tool, 0, sizeof(*tool));
 	tool->fd = sv[0];
 	tool->seq = 100;
 }
@@ -129,30 +130,30 @@ int kvmi_recv(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr, void *body,
 	return read_all(tool->fd, sink, hdr->size - max, timeout_ms) ? 0 : -1;
 }
 
+/* The library's view of @tool: the same socket and sequence numbers. */
+static struct kvmic *lib(struct kvmi_tool *tool)
+{
+	tool->c.fd = tool->fd;
+	tool->c.seq = tool->seq;
+	if (!tool->c.timeout_ms)
+		tool->c.timeout_ms = 10000;
+	return &tool->c;
+}
+
+/*
+ * A command and its reply (kvmic_request(): the reply must have the
+ * command's id and seq, zero padding, data only on success and exactly
+ * @rpl_len bytes of it).  Return: 0 or the command's -KVM_E* error.
+ */
 int kvmi_cmd(struct kvmi_tool *tool, uint16_t id, const void *req,
 	     size_t req_len, void *rpl, size_t rpl_len)
 {
-	struct {
-		struct kvmi_error_code ec;
-		char data[KVMI_MSG_SIZE];
-	} r;
-	struct kvmi_msg_hdr hdr;
-	uint32_t seq = ++tool->seq;
+	int ret = kvmic_request(lib(tool), id, req, req_len, rpl, rpl_len,
+				NULL);
 
-	kvmi_send(tool, id, seq, req, req_len);
-	CHECK(!kvmi_recv(tool, &hdr, &r, sizeof(r), 10000),
-	      "no reply to command %u", id);
-	CHECK_EQ(hdr.id, id);
-	CHECK_EQ(hdr.seq, seq);
-	CHECK(hdr.size >= sizeof(r.ec), "reply size %u", hdr.size);
-	CHECK_EQ(r.ec.padding, 0);
-	if (r.ec.err) {
-		CHECK_EQ(hdr.size, sizeof(r.ec));
-		return r.ec.err;
-	}
-	CHECK_EQ(hdr.size, sizeof(r.ec) + rpl_len);
-	memcpy(rpl, r.data, rpl_len);
-	return 0;
+	tool->seq = tool->c.seq;
+	CHECK(ret >= 0, "command %u: %s", id, strerror(-ret));
+	return -ret;
 }
 
 int kvmi_vcpu_cmd(struct kvmi_tool *tool, uint16_t id, uint16_t vcpu,
@@ -182,35 +183,31 @@ void kvmi_recv_event(struct kvmi_tool *tool, uint8_t event,
 		     struct kvmi_msg_hdr *hdr, struct kvmi_event *ev,
 		     void *payload, size_t len)
 {
-	static char buf[KVMI_MSG_SIZE];
+	static struct kvmic_event e;
+	int ret = kvmic_next_event(lib(tool), &e, 20000);
 
-	CHECK(!kvmi_recv(tool, hdr, buf, sizeof(buf), 20000), "no event");
-	CHECK_EQ(hdr->id, KVMI_EVENT);
+	CHECK(ret == 1, "no event (%s)", ret ? strerror(-ret) : "timeout");
+	*hdr = e.hdr;
 	CHECK_EQ(hdr->size, sizeof(*ev) + len);
-	memcpy(ev, buf, sizeof(*ev));
+	*ev = e.ev;
 	CHECK_EQ(ev->size, sizeof(*ev));
 	CHECK_EQ(ev->event, event);
+	CHECK_EQ(e.payload_len, len);
 	if (len)
-		memcpy(payload, buf + sizeof(*ev), len);
+		memcpy(payload, e.payload, len);
 }
 
 void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 		      const struct kvmi_event *ev, uint8_t action,
 		      const void *data, size_t len)
 {
-	struct {
-		struct kvmi_vcpu_hdr vh;
-		struct kvmi_event_reply r;
-		char data[sizeof(struct kvmi_event_pf_reply)];
-	} rpl = {
-		.vh = { .vcpu = ev->vcpu },
-		.r = { .action = action, .event = ev->event },
-	};
+	static struct kvmic_event e;
+	int ret;
 
-	CHECK(len <= sizeof(rpl.data), "reply data too long");
-	memcpy(rpl.data, data, len);
-	kvmi_send(tool, KVMI_EVENT_REPLY, ehdr->seq, &rpl,
-		  offsetof(typeof(rpl), data) + len);
+	e.hdr = *ehdr;
+	e.ev = *ev;
+	ret = kvmic_reply(lib(tool), &e, action, data, len);
+	CHECK(!ret, "event reply: %s", strerror(-ret));
 }
 
 static void *runner_fn(void *arg)

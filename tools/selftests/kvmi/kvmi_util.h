@@ -15,11 +15,17 @@
 #include <linux/kvmi_ctl.h>
 
 #include "kvm_util.h"
+#include "kvmic.h"
 
-/* The tool's end of the introspection socket. */
+/*
+ * The tool's end of the introspection socket.  Commands, events and
+ * replies go through the kvmic client library (@c); @fd and @seq stay the
+ * truth, so that a test can set them, close the socket or send raw bytes.
+ */
 struct kvmi_tool {
 	int fd;
 	uint32_t seq;
+	struct kvmic c;
 };
 
 /* A failed check: print where and why, and fail the test case. */

@@ -206,11 +206,24 @@ hold_and_rmmod() {
 	./kvmi/kvmi_hold "$@" > /tmp/hold.out 2>&1 &
 	pid=$!
 	i=0
-	while ! grep -q ready /tmp/hold.out && [ $i -lt 300 ]; do
+	while ! grep -q ready /tmp/hold.out && [ $i -lt 1200 ] &&
+		[ -d /proc/$pid ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	grep -q ready /tmp/hold.out || { kill $pid; show cat /tmp/hold.out; return 1; }
+	if ! grep -q ready /tmp/hold.out; then
+		# say where it is stuck before killing it
+		diag "kvmi_hold not ready after $((i / 10)) s"
+		for t in /proc/$pid/task/*; do
+			diag "$t: $(cat "$t/comm" 2>/dev/null) $(cat "$t/wchan" 2>/dev/null)"
+			sed 's/^/#     /' "$t/stack" 2>/dev/null
+		done
+		kill $pid
+		wait $pid
+		diag "exit status $?"
+		show cat /tmp/hold.out
+		return 1
+	fi
 	show rmmod kvmi
 	rc=$?
 	wait $pid

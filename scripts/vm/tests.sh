@@ -203,6 +203,9 @@ t_no_leaked_contexts() {
 # an event): unload ends the session, the VM runs on; kvmi is loaded again
 # afterwards.
 hold_and_rmmod() {
+	# empty it first: the shell's redirection runs in the child, after
+	# the checks below may already have read an earlier test's file
+	: > /tmp/hold.out
 	./kvmi/kvmi_hold "$@" > /tmp/hold.out 2>&1 &
 	pid=$!
 	i=0

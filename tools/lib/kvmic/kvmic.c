@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,9 +55,11 @@ static int parse_addr(const char *addr, struct sockaddr_storage *ss,
 	}
 }
 
-int kvmic_listen(const char *addr)
+/* A stream socket on @addr: listening (@server) or connected. */
+static int open_socket(const char *addr, bool server)
 {
 	struct sockaddr_storage ss;
+	struct sockaddr *sa = (struct sockaddr *)&ss;
 	socklen_t len;
 	int family, fd, err;
 
@@ -66,9 +69,9 @@ int kvmic_listen(const char *addr)
 	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (family == AF_UNIX)
+	if (server && family == AF_UNIX)
 		unlink(((struct sockaddr_un *)&ss)->sun_path);
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 1)) {
+	if (server ? bind(fd, sa, len) || listen(fd, 1) : connect(fd, sa, len)) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -76,24 +79,14 @@ int kvmic_listen(const char *addr)
 	return fd;
 }
 
+int kvmic_listen(const char *addr)
+{
+	return open_socket(addr, true);
+}
+
 int kvmic_connect(const char *addr)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int family, fd, err;
-
-	family = parse_addr(addr, &ss, &len);
-	if (family < 0)
-		return family;
-	fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&ss, len)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
+	return open_socket(addr, false);
 }
 
 static long long now_ms(void)

@@ -44,11 +44,25 @@ struct kvmi_ctl_feature {
 	struct kvm_introspection_feature feature;
 };
 
+/*
+ * KVMI_CTL_INTROSPECTOR argument: mark a VM as an introspector VM, whose
+ * kernel may then issue KVM_HC_MEM_MAP and KVM_HC_MEM_UNMAP
+ * (<linux/kvmi_para.h>), or take the mark away (which also undoes every
+ * mapping of the VM).  The mark lasts until then or until the VM's file
+ * is released.  Unmarked VMs see those hypercalls as KVM does: -KVM_ENOSYS.
+ */
+struct kvmi_ctl_introspector {
+	__s32 vm_fd;		/* a file descriptor of the VM */
+	__u32 enable;		/* 1 marks, 0 takes the mark away */
+};
+
 #define KVMI_CTL_IOC		0xc1
 #define KVMI_CTL_HOOK		_IOW(KVMI_CTL_IOC, 0x01, struct kvmi_ctl_hook)
 #define KVMI_CTL_UNHOOK		_IOW(KVMI_CTL_IOC, 0x02, struct kvmi_ctl_vm)
 #define KVMI_CTL_COMMAND	_IOW(KVMI_CTL_IOC, 0x03, struct kvmi_ctl_feature)
 #define KVMI_CTL_EVENT		_IOW(KVMI_CTL_IOC, 0x04, struct kvmi_ctl_feature)
 #define KVMI_CTL_PREUNHOOK	_IOW(KVMI_CTL_IOC, 0x05, struct kvmi_ctl_vm)
+#define KVMI_CTL_INTROSPECTOR	_IOW(KVMI_CTL_IOC, 0x06, \
+				     struct kvmi_ctl_introspector)
 
 #endif /* _UAPI_LINUX_KVMI_CTL_H */

@@ -8,6 +8,9 @@
  * EPERM when introspection is disabled by the module parameter, EFAULT
  * for COMMAND/EVENT/PREUNHOOK on a VM that is not hooked, EINVAL for bad
  * arguments, EEXIST for a second HOOK.
+ *
+ * Only the control device marks introspector VMs (KVMI_CTL_INTROSPECTOR):
+ * a VMM cannot give its own VM the right to map other VMs' memory.
  */
 #include <linux/capability.h>
 #include <linux/file.h>
@@ -20,6 +23,7 @@
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
 #include "proto.h"
+#include "rmap.h"
 
 bool kvmi_introspection_enabled = true;
 module_param_named(introspection, kvmi_introspection_enabled, bool, 0644);
@@ -162,6 +166,15 @@ bool kvmi_on_check_extension(struct kvm *kvm, long ext, int *ret)
 	return true;
 }
 
+static int do_mark(struct kvm *kvm, const struct kvmi_ctl_introspector *req)
+{
+	if (!READ_ONCE(kvmi_introspection_enabled))
+		return -EPERM;
+	if (req->enable > 1)
+		return -EINVAL;
+	return kvmi_rmap_mark(kvm, req->enable);
+}
+
 /*
  * /dev/kvmi.  The caller names the VM by a file descriptor of its own;
  * the file's reference is held for the duration of the request only.
@@ -195,6 +208,9 @@ static long ctl_with_vm(int vm_fd, u32 padding, unsigned int ioctl,
 	case KVMI_CTL_EVENT:
 		ret = do_feature(kvm, req, ioctl == KVMI_CTL_EVENT);
 		break;
+	case KVMI_CTL_INTROSPECTOR:
+		ret = do_mark(kvm, req);
+		break;
 	default:
 		ret = do_preunhook(kvm);
 		break;
@@ -211,6 +227,7 @@ static long ctl_ioctl(struct file *file, unsigned int ioctl, unsigned long arg)
 		struct kvmi_ctl_vm vm;
 		struct kvmi_ctl_hook hook;
 		struct kvmi_ctl_feature feature;
+		struct kvmi_ctl_introspector mark;
 	} u;
 
 	if (!capable(CAP_SYS_ADMIN))
@@ -230,6 +247,10 @@ static long ctl_ioctl(struct file *file, unsigned int ioctl, unsigned long arg)
 			return -EFAULT;
 		return ctl_with_vm(u.feature.vm_fd, u.feature.padding, ioctl,
 				   &u.feature.feature);
+	case KVMI_CTL_INTROSPECTOR:
+		if (copy_from_user(&u.mark, argp, sizeof(u.mark)))
+			return -EFAULT;
+		return ctl_with_vm(u.mark.vm_fd, 0, ioctl, &u.mark);
 	case KVMI_CTL_UNHOOK:
 	case KVMI_CTL_PREUNHOOK:
 		if (copy_from_user(&u.vm, argp, sizeof(u.vm)))

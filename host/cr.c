@@ -11,6 +11,7 @@
  */
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "rmap.h"
 #include "page_access.h"
 #include "vcpu.h"
 #include "vcpu_cmd.h"
@@ -61,6 +62,7 @@ void kvmi_on_vcpu_reset(struct kvm_vcpu *vcpu)
 {
 	struct kvmi_vcpu *kv;
 
+	kvmi_rmap_vcpu_reset(vcpu);
 	if (!kvmi_vcpu_is_current(vcpu))
 		return;
 	kv = kvmi_vcpu_hold(vcpu);

@@ -6,12 +6,14 @@
  *   vms     hooked VMs and allocated introspection contexts
  *   stats   commands, events and replies, since load and per hooked VM
  *	     (format in stats.c)
+ *   rmap    introspector VMs, mappings, pinned pages, live map tokens
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "rmap.h"
 
 static struct dentry *kvmi_dir;
 
@@ -36,6 +38,13 @@ static int stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
 
+static int rmap_show(struct seq_file *m, void *unused)
+{
+	kvmi_rmap_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(rmap);
+
 /**
  * kvmi_debugfs_init() - create /sys/kernel/debug/kvmi/
  *
@@ -50,6 +59,7 @@ int kvmi_debugfs_init(void)
 	debugfs_create_file("hooks", 0444, kvmi_dir, NULL, &hooks_fops);
 	debugfs_create_file("vms", 0444, kvmi_dir, NULL, &vms_fops);
 	debugfs_create_file("stats", 0444, kvmi_dir, NULL, &stats_fops);
+	debugfs_create_file("rmap", 0444, kvmi_dir, NULL, &rmap_fops);
 	return 0;
 }
 

@@ -10,11 +10,12 @@
  * CRASH stops the VM (KVM_EXIT_SHUTDOWN).  Any other hypercall, and this
  * one when the event is off, goes to KVM unchanged.
  *
- * KVM_HC_MEM_MAP / KVM_HC_MEM_UNMAP of introspector VMs land with
- * remote mapping (Documentation/status.rst); until then KVM answers them.
+ * KVM_HC_MEM_MAP / KVM_HC_MEM_UNMAP of introspector VMs are remote
+ * mapping's (rmap.c).
  */
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "rmap.h"
 #include "vcpu.h"
 
 #define KVMI_HC_XEN_HVM_OP		34
@@ -23,8 +24,12 @@
 bool kvmi_on_hypercall(struct kvm_vcpu *vcpu, int *ret)
 {
 	struct kvmi_vcpu *kv;
-	u64 rax, rdi, rsi;
+	u64 rax, rdi, rsi, nr, args[3];
 	u8 action;
+
+	kvmi_vcpu_hypercall_args(vcpu, &nr, args);
+	if (kvmi_rmap_hypercall(vcpu, nr, args, ret))
+		return true;
 
 	kvmi_vcpu_hypercall_regs(vcpu, &rax, &rdi, &rsi);
 	if (rax != KVMI_HC_XEN_HVM_OP ||

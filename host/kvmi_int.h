@@ -47,6 +47,8 @@ struct seq_file;
  * @stats: counters for debugfs kvmi/stats
  * @dying: the session is ending: no new job, waiting vCPUs continue
  * @vcpus: struct kvmi_vcpu by vCPU index, created on first use
+ * @rmaps: remote mappings of this VM's pages (rmap.c, under its lock)
+ * @rmaps_closed: the session ended for remote mapping (same lock)
  * @rcu: the context is freed after a grace period (the KVM_RUN probe
  *	 reads it under RCU)
  * @buf: receive buffer, receive thread only
@@ -73,6 +75,8 @@ struct kvmi_vm {
 	struct kvmi_stats stats;
 	bool dying;
 	struct xarray vcpus;
+	struct list_head rmaps;
+	bool rmaps_closed;
 	struct kvmi_pages pages;
 	struct rcu_head rcu;
 	u8 buf[KVMI_MSG_SIZE];

@@ -8,6 +8,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "rmap.h"
 #include "vcpu.h"
 
 static int __init kvmi_init(void)
@@ -18,9 +19,13 @@ static int __init kvmi_init(void)
 	if (ret)
 		return ret;
 
-	ret = kvmi_hooks_init();
+	ret = kvmi_rmap_init();
 	if (ret)
 		goto out_vms;
+
+	ret = kvmi_hooks_init();
+	if (ret)
+		goto out_rmap;
 
 	ret = kvmi_vcpu_services_init();
 	if (ret)
@@ -43,6 +48,8 @@ out_vcpu:
 	kvmi_vcpu_services_exit();
 out_hooks:
 	kvmi_hooks_exit();
+out_rmap:
+	kvmi_rmap_exit();
 out_vms:
 	kvmi_vms_exit();
 	return ret;
@@ -53,7 +60,9 @@ out_vms:
  * 1. the control device goes, then every VM is unhooked and no new hook
  *    is accepted; vCPUs waiting in events are woken and continue;
  * 2. the hooks are removed and drained (no vCPU waits inside one now);
- * 3. the KVM_RUN probe goes, and the vCPU work still running finishes.
+ * 3. the KVM_RUN probe goes, and the vCPU work still running finishes;
+ * 4. the introspector marks go and the last remote-mapping pins are
+ *    released (every mapping ended with its session in step 1).
  */
 static void __exit kvmi_exit(void)
 {
@@ -63,6 +72,7 @@ static void __exit kvmi_exit(void)
 	kvmi_hooks_exit();
 	kvmi_vcpu_services_exit();
 	kvmi_vcpus_exit();
+	kvmi_rmap_exit();
 	kvmi_vms_exit();
 	pr_info("kvmi: unloaded, KVM hooks removed\n");
 }

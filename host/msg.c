@@ -32,6 +32,7 @@ static const kvmi_cmd_fn handlers[KVMI_NUM_MESSAGES] = {
 	[KVMI_GET_MAX_GFN] = kvmi_cmd_get_max_gfn,
 	[KVMI_SET_PAGE_ACCESS] = kvmi_cmd_set_page_access,
 	[KVMI_GET_PAGE_ACCESS] = kvmi_cmd_get_page_access,
+	[KVMI_GET_MAP_TOKEN] = kvmi_cmd_get_map_token,
 };
 
 /* vCPU commands; all but PAUSE_VCPU run as jobs in the vCPU thread. */

@@ -25,6 +25,7 @@
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
+#include "rmap.h"
 #include "page_access.h"
 #include "vcpu.h"
 
@@ -71,6 +72,42 @@ static int get_all_vcpus(struct kvmi_vm *vm)
 }
 
 /*
+ * KVM's write tracking, which also reports removed memory slots, starts
+ * with the first restriction or map token of the session.  Context: the
+ * receive thread (6.12 registers from the VMM's mm), p->lock held.
+ */
+static int track_start(struct kvmi_vm *vm)
+{
+	struct kvmi_track *t;
+
+	if (vm->pages.track)
+		return 0;
+	t = kvmi_track_start(vm->kvm, vm);
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	vm->pages.track = t;
+	return 0;
+}
+
+/**
+ * kvmi_pages_track_slots() - be told when a memory slot goes away
+ * @vm: the session
+ *
+ * Remote mappings of the VM's pages end with their memory slot.
+ * Context: the receive thread.
+ * Return: 0 or the error of kvmi_track_start().
+ */
+int kvmi_pages_track_slots(struct kvmi_vm *vm)
+{
+	int ret;
+
+	mutex_lock(&vm->pages.lock);
+	ret = track_start(vm);
+	mutex_unlock(&vm->pages.lock);
+	return ret;
+}
+
+/*
  * The map changes first when a restriction is added (KVM's MMU reads it
  * when it maps the gfn again) and last when one is lifted.
  */
@@ -86,13 +123,9 @@ static int set_access(struct kvmi_vm *vm, u64 gfn, u8 access)
 	int lpage = !!(~access & KVMI_ACCESS_RX) - !!(~old & KVMI_ACCESS_RX);
 	int ret;
 
-	if (!p->track) {
-		struct kvmi_track *t = kvmi_track_start(vm->kvm, vm);
-
-		if (IS_ERR(t))
-			return PTR_ERR(t);
-		p->track = t;
-	}
+	ret = track_start(vm);
+	if (ret)
+		return ret;
 	if (added & KVMI_ACCESS_RX) {
 		ret = get_all_vcpus(vm);
 		if (ret)
@@ -233,6 +266,7 @@ void kvmi_on_slot_removed(void *owner, u64 gfn, unsigned long npages)
 	mutex_lock(&vm->pages.lock);
 	kvmi_gfn_map_clear_range(&vm->pages.denied, gfn, npages);
 	mutex_unlock(&vm->pages.lock);
+	kvmi_rmap_slot_removed(vm, gfn, npages);
 }
 
 /* The write a PF event allowed has landed: the next one is reported. */

@@ -44,6 +44,7 @@ struct kvmi_pages {
 
 void kvmi_pages_init(struct kvmi_pages *p);
 void kvmi_pages_stop(struct kvmi_vm *vm);
+int kvmi_pages_track_slots(struct kvmi_vm *vm);
 int kvmi_cmd_set_page_access(struct kvmi_vm *vm,
 			     const struct kvmi_msg_hdr *hdr, const void *req);
 int kvmi_cmd_get_page_access(struct kvmi_vm *vm,

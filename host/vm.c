@@ -22,6 +22,7 @@
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
 #include "kvmi_trace.h"
+#include "rmap.h"
 #include "vcpu.h"
 
 /*
@@ -143,6 +144,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	kref_init(&vm->ref);
 	mutex_init(&vm->send_lock);
 	xa_init(&vm->vcpus);
+	INIT_LIST_HEAD(&vm->rmaps);
 	kvmi_pages_init(&vm->pages);
 	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
 	vm->pid = kvmi_kvm_pid(kvm);
@@ -197,6 +199,7 @@ static void stop(struct kvmi_vm *vm, enum kvmi_unhook_reason why)
 	put_task_struct(vm->recv);
 	kvmi_vcpus_stop(vm);
 	kvmi_pages_stop(vm);
+	kvmi_rmap_session_end(vm);
 	pr_info("kvmi: unhooked VM %pUb\n", vm->uuid);
 	trace_kvmi_unhook(vm, why, why == KVMI_UNHOOK_SOCKET ? vm->end_err : 0);
 	kvmi_vm_put(vm);
@@ -322,6 +325,7 @@ void kvmi_vms_stats_show(struct seq_file *m)
 void kvmi_on_vm_release(struct kvm *kvm)
 {
 	kvmi_vm_unhook(kvm, KVMI_UNHOOK_RELEASE);
+	kvmi_rmap_vm_release(kvm);
 }
 
 int kvmi_vms_init(void)

@@ -10,6 +10,7 @@
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
 #include "proto.h"
+#include "rmap.h"
 #include "vm_cmd.h"
 
 int kvmi_cmd_get_version(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
@@ -181,4 +182,22 @@ int kvmi_cmd_control_cmd_response(struct kvmi_vm *vm,
 	vm->replies_off = !cmd->enable;
 	vm->errors_as_events = errors_as_events;
 	return ret;
+}
+
+/* KVMI_GET_MAP_TOKEN: a token for an introspector VM's KVM_HC_MEM_MAP. */
+int kvmi_cmd_get_map_token(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+			   const void *req)
+{
+	struct kvmi_mem_token rpl;
+	int err;
+
+	err = kvmi_pages_track_slots(vm);
+	if (!err)
+		err = kvmi_token_new(vm, &rpl);
+	if (err)
+		return kvmi_msg_reply(vm, hdr, err == -EAGAIN ? -KVM_EAGAIN :
+					       -KVM_ENOMEM, NULL, 0);
+	err = kvmi_msg_reply(vm, hdr, 0, &rpl, sizeof(rpl));
+	memzero_explicit(&rpl, sizeof(rpl));
+	return err;
 }

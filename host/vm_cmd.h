@@ -31,6 +31,8 @@ int kvmi_cmd_write_physical(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 int kvmi_cmd_control_cmd_response(struct kvmi_vm *vm,
 				  const struct kvmi_msg_hdr *hdr,
 				  const void *req);
+int kvmi_cmd_get_map_token(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
+			   const void *req);
 int kvmi_cmd_get_max_gfn(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 			 const void *req);
 

@@ -22,6 +22,16 @@ typedef int kvmi_vm_ioctl_ret_t;
 /* The error code of struct kvm_page_fault is 64 bits wide since 6.10. */
 typedef u64 kvmi_pf_error_t;
 #define KVMI_PF_HAS_PRIVATE 1
+/* __gfn_to_pfn_memslot() may be interrupted by signals since 6.4. */
+#define KVMI_GFN_TO_PFN_PARAMS						\
+	(const struct kvm_memory_slot *slot, gfn_t gfn, bool atomic,	\
+	 bool interruptible, bool *async, bool write_fault,		\
+	 bool *writable, hva_t *hva)
+#define KVMI_GFN_TO_PFN_ARGS \
+	(slot, gfn, atomic, interruptible, async, write_fault, writable, hva)
+/* GUP lost its vmas argument in 6.5. */
+#define kvmi_pin_user_pages_remote(mm, start, n, flags, pages) \
+	pin_user_pages_remote(mm, start, n, flags, pages, NULL)
 #elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
 typedef long kvmi_vm_ioctl_ret_t;
 #define KVMI_PAGE_TRACK_PER_GFN 0
@@ -29,6 +39,13 @@ typedef long kvmi_vm_ioctl_ret_t;
 	ftrace_instruction_pointer_set(fregs, ip)
 typedef u32 kvmi_pf_error_t;
 #define KVMI_PF_HAS_PRIVATE 0
+#define KVMI_GFN_TO_PFN_PARAMS						\
+	(const struct kvm_memory_slot *slot, gfn_t gfn, bool atomic,	\
+	 bool *async, bool write_fault, bool *writable, hva_t *hva)
+#define KVMI_GFN_TO_PFN_ARGS \
+	(slot, gfn, atomic, async, write_fault, writable, hva)
+#define kvmi_pin_user_pages_remote(mm, start, n, flags, pages) \
+	pin_user_pages_remote(mm, start, n, flags, pages, NULL, NULL)
 #else
 #error "kvmi supports the Debian 6.1 and 6.12 kernel series only"
 #endif

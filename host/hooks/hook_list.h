@@ -45,6 +45,8 @@ KVMI_HOOK(page_fault, "kvm", kvm_mmu_page_fault, int,
 	   void *insn, int insn_len))
 KVMI_HOOK(tdp_map, "kvm", kvm_tdp_mmu_map, int,
 	  (struct kvm_vcpu *vcpu, struct kvm_page_fault *fault))
+KVMI_HOOK(gfn_to_pfn, "kvm", __gfn_to_pfn_memslot, kvm_pfn_t,
+	  KVMI_GFN_TO_PFN_PARAMS)
 KVMI_HOOK(vmx_exit, "kvm_intel", vmx_handle_exit, int,
 	  (struct kvm_vcpu *vcpu, fastpath_t exit_fastpath))
 

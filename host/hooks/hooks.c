@@ -251,6 +251,25 @@ static bool kvmi_wrap_make_spte(struct kvm_vcpu *vcpu, struct kvm_mmu_page *sp,
  * other two turn into "nothing mapped" (-ENOENT for the pre-fault
  * ioctl, as for MMIO).
  */
+/*
+ * A gfn that shows another VM's page is mapped alone: no huge page of
+ * the introspector may cover it (KVM would map the introspector's own
+ * memory around and in place of it).
+ */
+static void remote_cap_level(struct kvm *kvm, struct kvm_page_fault *fault,
+			     u64 gfn)
+{
+	u64 base2m = gfn & ~(u64)(KVM_PAGES_PER_HPAGE(PG_LEVEL_2M) - 1);
+	u64 base1g = gfn & ~(u64)(KVM_PAGES_PER_HPAGE(PG_LEVEL_1G) - 1);
+
+	if (kvmi_remote_in_range(kvm, base2m,
+				 base2m + KVM_PAGES_PER_HPAGE(PG_LEVEL_2M) - 1))
+		kvmi_fault_cap_level(fault, PG_LEVEL_4K);
+	else if (kvmi_remote_in_range(kvm, base1g, base1g +
+				      KVM_PAGES_PER_HPAGE(PG_LEVEL_1G) - 1))
+		kvmi_fault_cap_level(fault, PG_LEVEL_2M);
+}
+
 static int kvmi_wrap_tdp_map(struct kvm_vcpu *vcpu,
 			     struct kvm_page_fault *fault)
 {
@@ -258,12 +277,49 @@ static int kvmi_wrap_tdp_map(struct kvm_vcpu *vcpu,
 	int ret;
 
 	hook_enter(KVMI_HOOK_tdp_map);
-	if (kvmi_fault_gfn(fault, &gfn) && kvmi_gfn_read_restricted(vcpu, gfn))
-		ret = KVMI_RET_PF_EMULATE;
-	else
+	if (!kvmi_fault_gfn(fault, &gfn)) {
 		ret = kvmi_stub_kvm_tdp_mmu_map(vcpu, fault);
+	} else if (kvmi_gfn_read_restricted(vcpu, gfn)) {
+		ret = KVMI_RET_PF_EMULATE;
+	} else {
+		remote_cap_level(vcpu->kvm, fault, gfn);
+		ret = kvmi_stub_kvm_tdp_mmu_map(vcpu, fault);
+	}
 	hook_leave();
 	return ret;
+}
+
+/*
+ * KVM resolves a gfn to a host page, on its MMU's fault path.  A gfn of
+ * an introspector VM that shows another VM's page resolves to that page,
+ * read-only; a write gets KVM's answer for a read-only memory slot, and
+ * KVM's emulator then completes it in the introspector's own page.
+ */
+static kvm_pfn_t kvmi_wrap_gfn_to_pfn KVMI_GFN_TO_PFN_PARAMS
+{
+	struct kvm_vcpu *vcpu = kvm_get_running_vcpu();
+	struct page *page = NULL;
+	bool redirected = false;
+	unsigned long own = 0;
+	kvm_pfn_t pfn;
+
+	hook_enter(KVMI_HOOK_gfn_to_pfn);
+	if (vcpu && slot && !(slot->flags & KVM_MEMSLOT_INVALID)) {
+		own = __gfn_to_hva_memslot(slot, gfn);
+		redirected = kvmi_remote_page(vcpu->kvm, gfn, own, write_fault,
+					      &page);
+	}
+	if (redirected) {
+		if (hva)
+			*hva = own;
+		if (writable)
+			*writable = false;
+		pfn = page ? page_to_pfn(page) : KVM_PFN_ERR_RO_FAULT;
+	} else {
+		pfn = kvmi_stub___gfn_to_pfn_memslot KVMI_GFN_TO_PFN_ARGS;
+	}
+	hook_leave();
+	return pfn;
 }
 
 /* A guest page fault KVM handles (NPF/EPT violation with TDP). */
@@ -452,6 +508,7 @@ int kvmi_hooks_init(void)
 	kvmi_intercept_init();
 	kvmi_debug_init();
 	kvmi_pagetrack_init();
+	kvmi_remote_init();
 	for (i = 0; i < KVMI_NR_HOOKS; i++) {
 		if (strcmp(hooks[i].module, "kvm") &&
 		    strcmp(hooks[i].module, kvmi_vendor_name()))

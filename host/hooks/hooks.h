@@ -107,6 +107,18 @@ bool kvmi_fault_gfn(const struct kvm_page_fault *fault, u64 *gfn);
 int kvmi_kvm_use_mm(struct kvm *kvm);
 void kvmi_kvm_unuse_mm(struct kvm *kvm);
 
+/* Remote mapping (remote.c). */
+struct page;
+void kvmi_remote_init(void);
+bool kvmi_remote_supported(void);
+int kvmi_vcpu_cpl(struct kvm_vcpu *vcpu);
+void kvmi_vcpu_hypercall_args(struct kvm_vcpu *vcpu, u64 *nr, u64 args[3]);
+int kvmi_vcpu_read_gva(struct kvm_vcpu *vcpu, u64 gva, void *buf, size_t len);
+int kvmi_kvm_ram_hva(struct kvm *kvm, u64 gfn, unsigned long *hva);
+int kvmi_kvm_pin_gfn(struct kvm *kvm, u64 gfn, struct page **page);
+void kvmi_kvm_zap_gfn(struct kvm *kvm, u64 gfn);
+void kvmi_fault_cap_level(struct kvm_page_fault *fault, u8 level);
+
 /* Guest debugging and exception injection (debug.c). */
 void kvmi_debug_init(void);
 bool kvmi_debug_supported(void);
@@ -317,5 +329,31 @@ bool kvmi_gfn_read_restricted(struct kvm_vcpu *vcpu, u64 gfn);
  * wait for kvmi_track_stop().
  */
 void kvmi_on_slot_removed(void *owner, u64 gfn, unsigned long npages);
+
+/**
+ * kvmi_remote_page() - does a gfn show another VM's page?
+ * @kvm: the VM whose gfn KVM resolves
+ * @gfn: the gfn
+ * @hva: its host address in @kvm's memory slot
+ * @write: KVM resolves it for a write
+ * @page: set to the page to map, with a reference for KVM to drop; NULL
+ *	  for a write (the mapping is read-only)
+ *
+ * Context: KVM's fault path (the vCPU thread); must not sleep.
+ * Return: true if @gfn of @kvm is redirected.
+ */
+bool kvmi_remote_page(struct kvm *kvm, u64 gfn, unsigned long hva,
+		      bool write, struct page **page);
+
+/**
+ * kvmi_remote_in_range() - is a gfn of @first..@last redirected?
+ * @kvm: the VM
+ * @first: first gfn
+ * @last: last gfn, inclusive
+ *
+ * KVM must not map a redirected gfn as part of a huge page.
+ * Context: KVM's fault path; must not sleep.
+ */
+bool kvmi_remote_in_range(struct kvm *kvm, u64 first, u64 last);
 
 #endif /* KVMI_HOOKS_H */

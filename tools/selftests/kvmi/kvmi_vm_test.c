@@ -327,13 +327,15 @@ static void test_not_implemented(void)
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_DISABLE_VE, &vh, sizeof(vh), NULL, 0),
 		 -KVM_EOPNOTSUPP);
-	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_MAP_TOKEN, NULL, 0, NULL, 0),
-		 -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_NEXT_AVAILABLE_GFN, NULL, 0, NULL,
 			  0), -KVM_EOPNOTSUPP);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_CONTROL_SPP, NULL, 0, NULL, 0),
 		 -KVM_EOPNOTSUPP);
 	/* Not allowed comes before not implemented. */
+	CHECK_EQ(kvmi_feature(vm, false, 0, KVMI_GET_NEXT_AVAILABLE_GFN), 0);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_NEXT_AVAILABLE_GFN, NULL, 0, NULL,
+			  0), -KVM_EPERM);
+	/* A disallowed GET_MAP_TOKEN makes no token. */
 	CHECK_EQ(kvmi_feature(vm, false, 0, KVMI_GET_MAP_TOKEN), 0);
 	CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_MAP_TOKEN, NULL, 0, NULL, 0),
 		 -KVM_EPERM);

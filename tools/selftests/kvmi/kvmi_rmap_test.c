@@ -49,7 +49,7 @@ struct hc_req {
 
 static vm_vaddr_t req_gva, map_gva;
 
-static uint64_t vmmcall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
+static uint64_t hypercall(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
 {
 	uint64_t ret;
 
@@ -64,11 +64,11 @@ static void guest_code(void)
 	struct hc_req *r = (struct hc_req *)req_gva;
 
 	for (;;) {
-		volatile uint64_t *page = (uint64_t *)READ_ONCE(map_gva);
+		uint64_t *page = (uint64_t *)READ_ONCE(map_gva);
 		uint64_t ret = 0, hits = 0, seed, i, w;
 
 		if (r->write)
-			page[0] = r->write;
+			WRITE_ONCE(page[0], r->write);
 		if (r->tries) {
 			seed = r->seed | 1;
 			for (i = 0; i < r->tries; i++) {
@@ -78,15 +78,17 @@ static void guest_code(void)
 					seed ^= seed << 17;
 					r->token.token[w] = seed;
 				}
-				ret = vmmcall(KVM_HC_MEM_MAP,
-					      (uint64_t)&r->token, r->args[1],
-					      r->args[2]);
+				ret = hypercall(KVM_HC_MEM_MAP,
+						(uint64_t)&r->token, r->args[1],
+						r->args[2]);
 				hits += !ret;
 			}
 		} else {
-			ret = vmmcall(r->nr, r->args[0], r->args[1], r->args[2]);
+			ret = hypercall(r->nr, r->args[0], r->args[1],
+					r->args[2]);
 		}
-		GUEST_SYNC_ARGS(1, ret, page[0], page[1], hits);
+		GUEST_SYNC_ARGS(1, ret, READ_ONCE(page[0]), READ_ONCE(page[1]),
+				hits);
 	}
 }
 

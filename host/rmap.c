@@ -71,6 +71,7 @@ struct kvmi_introspector {
  * @src_node: in @src->rmaps
  * @gfn: the introspector's gfn
  * @src_gfn: the introspected VM's gfn
+ * @src_hva: the introspected VM's host address of @src_gfn when pinned
  * @hva: the introspector's host address for @gfn when it was mapped: a
  *	 memory slot moved since then does not show the page
  * @page: the introspected VM's page, pinned
@@ -82,6 +83,7 @@ struct kvmi_rmap {
 	struct list_head src_node;
 	u64 gfn;
 	u64 src_gfn;
+	unsigned long src_hva;
 	unsigned long hva;
 	struct page *page;
 	struct rcu_work free_work;
@@ -253,9 +255,20 @@ static int check_map(struct kvm *kvm, u64 req_gpa, u64 map_gpa,
 static int add(struct kvm *kvm, struct kvmi_rmap *m)
 {
 	struct kvmi_introspector *in;
+	unsigned long src_hva;
 	int err;
 
 	mutex_lock(&rmap_lock);
+	/*
+	 * A memory slot of the source that went away after the pin was
+	 * taken (its removal is reported under this lock) must not be
+	 * mapped: it is invalid or gone by now.
+	 */
+	if (kvmi_kvm_ram_hva(m->src->kvm, m->src_gfn, &src_hva) ||
+	    src_hva != m->src_hva) {
+		err = -KVM_EINVAL;
+		goto out;
+	}
 	in = find_rcu(kvm);
 	if (!in) {
 		err = -KVM_EPERM;	/* the mark went meanwhile */
@@ -319,7 +332,7 @@ static int map(struct kvm_vcpu *vcpu, u64 token_gva, u64 req_gpa,
 		err = -KVM_EINVAL;	/* a VM does not map its own pages */
 		goto out_free;
 	}
-	err = kvmi_kvm_pin_gfn(src->kvm, m->src_gfn, &m->page);
+	err = kvmi_kvm_pin_gfn(src->kvm, m->src_gfn, &m->page, &m->src_hva);
 	if (err) {
 		err = err == -EINVAL ? -KVM_EINVAL : -KVM_EFAULT;
 		goto out_free;

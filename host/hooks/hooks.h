@@ -115,7 +115,8 @@ int kvmi_vcpu_cpl(struct kvm_vcpu *vcpu);
 void kvmi_vcpu_hypercall_args(struct kvm_vcpu *vcpu, u64 *nr, u64 args[3]);
 int kvmi_vcpu_read_gva(struct kvm_vcpu *vcpu, u64 gva, void *buf, size_t len);
 int kvmi_kvm_ram_hva(struct kvm *kvm, u64 gfn, unsigned long *hva);
-int kvmi_kvm_pin_gfn(struct kvm *kvm, u64 gfn, struct page **page);
+int kvmi_kvm_pin_gfn(struct kvm *kvm, u64 gfn, struct page **page,
+		     unsigned long *hva);
 void kvmi_kvm_zap_gfn(struct kvm *kvm, u64 gfn);
 void kvmi_fault_cap_level(struct kvm_page_fault *fault, u8 level);
 

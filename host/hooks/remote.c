@@ -151,6 +151,7 @@ int kvmi_kvm_ram_hva(struct kvm *kvm, u64 gfn, unsigned long *hva)
  * @kvm: the introspected VM (a reference is held by the caller)
  * @gfn: its gfn
  * @page: set to the page, pinned long-term (unpin_user_page())
+ * @hva: set to the host address it was pinned at
  *
  * A long-term pin keeps the page where it is: the host does not migrate,
  * merge (KSM) or split it while it is pinned.  The page is faulted in for
@@ -162,19 +163,19 @@ int kvmi_kvm_ram_hva(struct kvm *kvm, u64 gfn, unsigned long *hva)
  * kvmi_kvm_ram_hva()); -ESRCH if the VMM is gone; -EFAULT if the page
  * cannot be pinned.
  */
-int kvmi_kvm_pin_gfn(struct kvm *kvm, u64 gfn, struct page **page)
+int kvmi_kvm_pin_gfn(struct kvm *kvm, u64 gfn, struct page **page,
+		     unsigned long *hva)
 {
-	unsigned long hva;
 	long n;
 	int ret;
 
-	ret = kvmi_kvm_ram_hva(kvm, gfn, &hva);
+	ret = kvmi_kvm_ram_hva(kvm, gfn, hva);
 	if (ret)
 		return ret;
 	if (!mmget_not_zero(kvm->mm))
 		return -ESRCH;
 	mmap_read_lock(kvm->mm);
-	n = kvmi_pin_user_pages_remote(kvm->mm, hva, 1,
+	n = kvmi_pin_user_pages_remote(kvm->mm, *hva, 1,
 				       FOLL_WRITE | FOLL_LONGTERM, page);
 	mmap_read_unlock(kvm->mm);
 	mmput(kvm->mm);

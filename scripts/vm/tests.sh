@@ -244,6 +244,11 @@ t_rmmod_with_vcpu_in_event() {
 	hold_and_rmmod --event
 }
 
+# ... while a page of the hooked VM is mapped in an introspector VM
+t_rmmod_with_mapped_page() {
+	hold_and_rmmod --rmap
+}
+
 t_rmmod_kvmi() {
 	show rmmod kvmi && ! loaded kvmi && hooks_absent
 }
@@ -320,6 +325,7 @@ run_test kvmictl_commands t_kvmictl_commands
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
 run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event
+run_test rmmod_with_mapped_page t_rmmod_with_mapped_page
 
 run_test rmmod_kvmi t_rmmod_kvmi
 run_test tools_no_module t_tools_no_module

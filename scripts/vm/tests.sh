@@ -317,6 +317,7 @@ run_tap kvmi_debug_test ./kvmi/kvmi_debug_test
 run_tap kvmi_page_test ./kvmi/kvmi_page_test
 run_tap kvmi_rmap_test ./kvmi/kvmi_rmap_test
 run_tap kvmi_fault_test ./kvmi/kvmi_fault_test
+run_tap kvmi_fuzz_test ./kvmi/kvmi_fuzz_test
 run_test tracepoints t_tracepoints
 run_test guest_boots t_guest_boots
 . ./tools.sh

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -443,6 +444,78 @@ static void test_unhook_with_work_queued(void)
 	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
 }
 
+/*
+ * The VMM (a child process) is killed while its vCPU waits in an event
+ * (@pause false: HYPERCALL; true: PAUSE_VCPU) that the tool never
+ * answers: the wait is killable, the VMM dies and is reaped, the session
+ * ends, nothing is left.
+ */
+static void vmm_killed(bool pause_it)
+{
+	struct kvmi_pause_vcpu req = { .wait = 0 };
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	int sv[2], ready[2], go_pipe[2], status, i;
+	char c = 0;
+	pid_t pid;
+
+	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv), "socketpair");
+	CHECK(!pipe(ready) && !pipe(go_pipe), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		struct kvmi_runner runner;
+		struct kvm_vcpu *vcpu;
+		struct kvm_vm *vm = new_vm(&vcpu, 1);
+
+		close(sv[0]);
+		if (kvmi_hook_fd(vm, sv[1], 0) || kvmi_feature(vm, false, 1, -1) ||
+		    kvmi_feature(vm, true, 1, -1))
+			_exit(2);
+		kvmi_runner_start(&runner, vcpu);
+		if (write(ready[1], &c, 1) != 1 || read(go_pipe[0], &c, 1) != 1)
+			_exit(3);
+		go(vm);
+		for (;;)
+			pause();
+	}
+	close(sv[1]);
+	memset(&tool, 0, sizeof(tool));
+	tool.fd = sv[0];
+	tool.seq = 100;
+	CHECK_EQ(read(ready[0], &c, 1), 1);
+	if (pause_it) {
+		CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_PAUSE_VCPU, 0, &req,
+				       sizeof(req), NULL, 0), 0);
+		kvmi_recv_event(&tool, KVMI_EVENT_PAUSE_VCPU, &hdr, &ev, NULL, 0);
+	} else {
+		CHECK_EQ(kvmi_control_events(&tool, 0, KVMI_EVENT_HYPERCALL, 1),
+			 0);
+		CHECK_EQ(write(go_pipe[1], &c, 1), 1);
+		kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+	}
+	kill(pid, SIGKILL);
+	for (i = 0; i < 200 && waitpid(pid, &status, WNOHANG) != pid; i++)
+		usleep(100000);
+	CHECK(i < 200, "the killed VMM was not reaped in 20 s");
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	      "VMM status %#x", status);
+	CHECK(kvmi_wait_eof(&tool, 5000), "the session did not end");
+	CHECK(kvmi_wait_hooked(0, 5000), "still hooked");
+	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
+}
+
+static void test_vmm_killed_in_event(void)
+{
+	vmm_killed(false);
+}
+
+static void test_vmm_killed_while_paused(void)
+{
+	vmm_killed(true);
+}
+
 /* Slab + vmalloc use of the kernel, in KiB (/proc/meminfo). */
 static long kernel_kb(void)
 {
@@ -529,6 +602,8 @@ static const struct kvmi_test tests[] = {
 	T(hook_while_creating_vcpus),
 	T(four_vms),
 	T(unhook_with_work_queued),
+	T(vmm_killed_in_event),
+	T(vmm_killed_while_paused),
 	T(hook_cycles_flat_memory),
 };
 

@@ -8,8 +8,52 @@ load irqbypass
 load kvm
 load ccp
 load kvm-amd
+
+# Idle cost of being hooked: exits/s of a tight exit loop, 5 interleaved
+# repeats of: kvmi not loaded, kvmi loaded (VM not hooked), VM hooked.
+# The ratios are of the medians; the spread is the range of the per-round
+# ratios.
+idle_bench() {
+	local r plain loaded hooked
+
+	: > /tmp/idle.txt
+	for r in 1 2 3 4 5; do
+		rmmod kvmi 2>/dev/null
+		plain=$(./kvmi/kvmi_idle_bench | awk '{ print $3 }')
+		load kvmi
+		loaded=$(./kvmi/kvmi_idle_bench | awk '{ print $3 }')
+		hooked=$(./kvmi/kvmi_idle_bench --hook | awk '{ print $3 }')
+		echo "$plain $loaded $hooked" >> /tmp/idle.txt
+	done
+	awk '
+	function median(v, n,   i, j, t) {
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return v[int((n + 1) / 2)]
+	}
+	$1 > 0 && $2 > 0 && $3 > 0 {
+		n++; p[n] = $1; l[n] = $2; h[n] = $3
+		rh = $3 / $1; rl = $2 / $1
+		if (n == 1 || rh < minh) minh = rh
+		if (n == 1 || rh > maxh) maxh = rh
+		if (n == 1 || rl < minl) minl = rl
+		if (n == 1 || rl > maxl) maxl = rl
+	}
+	END {
+		if (n < 5) { print "BENCH error: idle runs incomplete"; exit }
+		mp = median(p, n); ml = median(l, n); mh = median(h, n)
+		printf "BENCH idle_exits_per_s_plain %.0f exits/s target none\n", mp
+		printf "BENCH idle_exits_per_s_hooked %.0f exits/s target none\n", mh
+		printf "BENCH idle_hooked_vs_plain_ratio %.3f x target >= 0.99 (spread %.3f..%.3f)\n", mh / mp, minh, maxh
+		printf "BENCH idle_loaded_vs_plain_ratio %.3f x target >= 0.99 (spread %.3f..%.3f)\n", ml / mp, minl, maxl
+	}' /tmp/idle.txt
+}
+
 load kvmi || echo "BENCH error: kvmi did not load"
 ./kvmi/kvmi_bench || echo "BENCH error: kvmi_bench failed ($?)"
 ./kvmi/kvmi_rmap_bench || echo "BENCH error: kvmi_rmap_bench failed ($?)"
+./kvmi/kvmi_scale_bench || echo "BENCH error: kvmi_scale_bench failed ($?)"
+idle_bench
 rmmod kvmi
 echo "kvmi-vm: results 0 passed, 0 failed, 0 skipped"

@@ -7,7 +7,8 @@
  *
  * IO: the guest writes to an I/O port N times; the VMM thread measures
  * each KVM_RUN round trip.  Events: the guest issues N event hypercalls
- * (or N writes to a write-restricted page); a null tool blocks on the
+ * (or N writes to a write-restricted page, N writes of CR4 or of the
+ * LSTAR MSR with their own values); a null tool blocks on the
  * socket, one event in flight, and answers CONTINUE; the time between two
  * events seen by the tool is one round trip (guest -> kvmi -> tool ->
  * kvmi -> guest -> next hypercall or write).  Restricting: SET_PAGE_ACCESS
@@ -36,7 +37,7 @@
 #define PA_GFNS		262144		/* 1 GiB */
 #define PA_BATCH	511
 
-static uint64_t io_ns[N], ev_ns[N], pf_ns[N];
+static uint64_t io_ns[N], ev_ns[N], pf_ns[N], cr_ns[N], msr_ns[N];
 static vm_vaddr_t flag_gva, data_gva;
 
 static void guest_io(void)
@@ -71,6 +72,36 @@ static void guest_pf(void)
 		;
 	for (i = 0; i < N + 1; i++)
 		WRITE_ONCE(*(uint64_t *)data_gva, i);
+	GUEST_DONE();
+}
+
+static void guest_cr(void)
+{
+	unsigned long cr4;
+	int i;
+
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	for (i = 0; i < N + 1; i++) {
+		asm volatile("mov %%cr4, %0" : "=r"(cr4));
+		asm volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	}
+	GUEST_DONE();
+}
+
+#define LSTAR 0xc0000082u
+
+static void guest_msr(void)
+{
+	uint64_t v = rdmsr(LSTAR);
+	int i;
+
+	GUEST_SYNC(0);
+	while (!READ_ONCE(*(uint64_t *)flag_gva))
+		;
+	for (i = 0; i < N + 1; i++)
+		wrmsr(LSTAR, v);
 	GUEST_DONE();
 }
 
@@ -115,6 +146,11 @@ static void bench_io(void)
 
 static bool first_run_done;
 
+/* A vCPU command the null tool sends before it turns the event on. */
+static const void *null_tool_prepare;
+static uint16_t null_tool_prepare_id;
+static size_t null_tool_prepare_len;
+
 /* Every run in one thread: vCPU work goes to the thread that last ran it. */
 static void *run_vcpu(void *arg)
 {
@@ -131,7 +167,8 @@ static void *run_vcpu(void *arg)
 /*
  * A null tool: turn the event on, let the guest go, answer CONTINUE to N
  * + 1 events of id @event (with @rpl_len bytes of reply data), timing
- * each round trip into @ns.
+ * each round trip into @ns.  CR and MSR replies carry the value the
+ * guest writes (new_value of the event, at offset 16 of its payload).
  */
 static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 		      struct kvmi_tool *tool, uint16_t event, size_t rpl_len,
@@ -141,9 +178,13 @@ static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	struct {
 		struct kvmi_vcpu_hdr vh;
 		struct kvmi_event_reply r;
-		struct kvmi_event_pf_reply data;
+		union {
+			struct kvmi_event_pf_reply pf;
+			uint64_t new_val;
+		} data;
 	} rpl = { .r = { .action = KVMI_EVENT_ACTION_CONTINUE,
 			 .event = event } };
+	bool echo = event == KVMI_EVENT_CR || event == KVMI_EVENT_MSR;
 	struct kvmi_msg_hdr hdr;
 	pthread_t thread;
 	uint64_t t0 = 0, t1, one = 1;
@@ -154,6 +195,11 @@ static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	pthread_create(&thread, NULL, run_vcpu, vcpu);
 	while (!READ_ONCE(first_run_done))
 		usleep(1000);
+	if (null_tool_prepare) {
+		CHECK_EQ(kvmi_cmd(tool, null_tool_prepare_id, null_tool_prepare,
+				  null_tool_prepare_len, NULL, 0), 0);
+		null_tool_prepare = NULL;
+	}
 	CHECK_EQ(kvmi_control_events(tool, 0, event, 1), 0);
 	memcpy(addr_gva2hva(vm, flag_gva), &one, sizeof(one));
 
@@ -164,6 +210,9 @@ static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 		if (i >= 0)
 			ns[i] = t1 - t0;
 		t0 = t1;
+		if (echo)
+			memcpy(&rpl.data.new_val,
+			       body + sizeof(struct kvmi_event) + 16, 8);
 		kvmi_send(tool, KVMI_EVENT_REPLY, hdr.seq, &rpl,
 			  offsetof(typeof(rpl), data) + rpl_len);
 	}
@@ -229,6 +278,40 @@ static void bench_pf(void)
 	kvm_vm_free(vm);
 }
 
+static void bench_cr(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_control_cr c;
+	} req = { .c = { .enable = 1, .cr = 4 } };
+	struct kvm_vcpu *vcpu;
+	struct kvmi_tool tool;
+	struct kvm_vm *vm = hooked_vm(guest_cr, &vcpu, &tool);
+
+	null_tool_prepare = &req;
+	null_tool_prepare_id = KVMI_CONTROL_CR;
+	null_tool_prepare_len = sizeof(req);
+	null_tool(vm, vcpu, &tool, KVMI_EVENT_CR, 8, cr_ns);
+	kvm_vm_free(vm);
+}
+
+static void bench_msr(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_control_msr c;
+	} req = { .c = { .enable = 1, .msr = LSTAR } };
+	struct kvm_vcpu *vcpu;
+	struct kvmi_tool tool;
+	struct kvm_vm *vm = hooked_vm(guest_msr, &vcpu, &tool);
+
+	null_tool_prepare = &req;
+	null_tool_prepare_id = KVMI_CONTROL_MSR;
+	null_tool_prepare_len = sizeof(req);
+	null_tool(vm, vcpu, &tool, KVMI_EVENT_MSR, 8, msr_ns);
+	kvm_vm_free(vm);
+}
+
 /* Slab + vmalloc in use, in kB, from /proc/meminfo. */
 static long kernel_kb(void)
 {
@@ -277,6 +360,19 @@ static void bench_page_access(void)
 	kvm_vm_free(vm);
 }
 
+static void print_event(const char *name, uint64_t *ns, uint64_t io50,
+			uint64_t io99)
+{
+	uint64_t p50 = pct(ns, N, 50), p99 = pct(ns, N, 99);
+
+	printf("BENCH %s_event_roundtrip_p50_ns %llu\n", name,
+	       (unsigned long long)p50);
+	printf("BENCH %s_event_roundtrip_p50_ratio %.2f x target <= 2.0\n",
+	       name, (double)p50 / io50);
+	printf("BENCH %s_event_roundtrip_p99_ratio %.2f x target <= 2.0\n",
+	       name, (double)p99 / io99);
+}
+
 int main(void)
 {
 	uint64_t io50, io99, ev50, ev99, pf50, pf99;
@@ -306,6 +402,10 @@ int main(void)
 	       (double)pf50 / io50);
 	printf("BENCH pf_event_roundtrip_p99_ratio %.2f x target <= 2.0\n",
 	       (double)pf99 / io99);
+	bench_cr();
+	bench_msr();
+	print_event("cr", cr_ns, io50, io99);
+	print_event("msr", msr_ns, io50, io99);
 	fflush(stdout);
 	bench_page_access();
 	return 0;

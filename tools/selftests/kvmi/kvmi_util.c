@@ -197,6 +197,20 @@ void kvmi_recv_event(struct kvmi_tool *tool, uint8_t event,
 		memcpy(payload, e.payload, len);
 }
 
+int kvmi_next_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+		    struct kvmi_event *ev, int timeout_ms)
+{
+	static struct kvmic_event e;
+	int ret = kvmic_next_event(lib(tool), &e, timeout_ms);
+
+	CHECK(ret >= 0, "event: %s", strerror(-ret));
+	if (ret != 1)
+		return -1;
+	*hdr = e.hdr;
+	*ev = e.ev;
+	return ev->event;
+}
+
 void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 		      const struct kvmi_event *ev, uint8_t action,
 		      const void *data, size_t len)

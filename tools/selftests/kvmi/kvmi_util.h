@@ -74,6 +74,12 @@ int kvmi_control_events(struct kvmi_tool *tool, uint16_t vcpu,
 void kvmi_recv_event(struct kvmi_tool *tool, uint8_t event,
 		     struct kvmi_msg_hdr *hdr, struct kvmi_event *ev,
 		     void *payload, size_t len);
+/*
+ * The next event, whatever its id, the ones read while a reply was due
+ * first: its id, or -1 on timeout.  Its payload is not returned.
+ */
+int kvmi_next_event(struct kvmi_tool *tool, struct kvmi_msg_hdr *hdr,
+		    struct kvmi_event *ev, int timeout_ms);
 /* Answer the event @ev (header @ehdr) with @action and reply data. */
 void kvmi_reply_event(struct kvmi_tool *tool, const struct kvmi_msg_hdr *ehdr,
 		      const struct kvmi_event *ev, uint8_t action,

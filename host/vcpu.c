@@ -484,14 +484,12 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 {
 	struct kvmi_vm *vm = kv->vm;
 	struct kvmi_msg_hdr hdr = { .id = KVMI_EVENT };
-	struct kvmi_event *common;
+	struct kvmi_event *common = &kv->ev;
 	struct kvec vec[3];
 	u8 action = KVMI_EVENT_ACTION_CONTINUE;
 	u64 msrs[9], sent_ns;
 
-	common = kzalloc(sizeof(*common), GFP_KERNEL);
-	if (!common)
-		return action;
+	memset(common, 0, sizeof(*common));
 	common->size = sizeof(*common);
 	common->vcpu = kv->idx;
 	common->event = event;
@@ -547,7 +545,6 @@ out:
 	spin_lock(&kv->lock);
 	kv->waiting = false;
 	spin_unlock(&kv->lock);
-	kfree(common);
 	return action;
 }
 

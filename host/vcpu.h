@@ -65,6 +65,8 @@ typedef void (*kvmi_job_fn)(struct kvmi_vcpu *kv, void *ctx);
  *	  in the VM's open gfns (page_step.c), -1 if none (vCPU thread only)
  * @msr_mask: MSRs whose writes the tool monitors: bits 0..0x1fff for
  *	      MSRs 0..0x1fff, then 0xc0000000..0xc0001fff (atomic bit ops)
+ * @ev: the event being sent, so that sending allocates nothing (vCPU
+ *	thread only: a vCPU sends one event at a time)
  * @rcu: for freeing
  */
 struct kvmi_vcpu {
@@ -107,6 +109,7 @@ struct kvmi_vcpu {
 		int slot;
 	} step;
 	DECLARE_BITMAP(msr_mask, 2 * KVMI_MSR_RANGE);
+	struct kvmi_event ev;
 	struct rcu_head rcu;
 };
 

@@ -19,10 +19,13 @@ idle_bench() {
 	: > /tmp/idle.txt
 	for r in 1 2 3 4 5; do
 		rmmod kvmi 2>/dev/null
-		plain=$(./kvmi/kvmi_idle_bench | awk '{ print $3 }')
+		plain=$(./kvmi/kvmi_idle_bench 2>&1 | awk '/^IDLE/ { print $3 }')
 		load kvmi
-		loaded=$(./kvmi/kvmi_idle_bench | awk '{ print $3 }')
-		hooked=$(./kvmi/kvmi_idle_bench --hook | awk '{ print $3 }')
+		loaded=$(./kvmi/kvmi_idle_bench 2>&1 | awk '/^IDLE/ { print $3 }')
+		./kvmi/kvmi_idle_bench --hook > /tmp/idle.out 2>&1
+		hooked=$(awk '/^IDLE/ { print $3 }' /tmp/idle.out)
+		[ -n "$hooked" ] || sed 's/^/# idle --hook: /' /tmp/idle.out
+		echo "# idle round $r: ${plain:-?} ${loaded:-?} ${hooked:-?} exits/s"
 		echo "$plain $loaded $hooked" >> /tmp/idle.txt
 	done
 	awk '

@@ -707,6 +707,71 @@ static int cmd_protect(int argc, char **argv)
 	return 0;
 }
 
+/* --- remote mapping ---------------------------------------------------- */
+
+/*
+ * Print fresh map tokens (KVMI_GET_MAP_TOKEN), one per line as 64 hex
+ * digits, for a tool in an introspector VM (Documentation/kvmmem.rst).
+ * A token is only good while the session that got it lasts, and so are
+ * the mappings made with it: keep the session until --duration seconds
+ * passed, SIGINT or SIGTERM came, or the device manager asks us to leave.
+ */
+static int cmd_token(int argc, char **argv)
+{
+	struct kvmi_control_vm_events unhook = {
+		.event_id = KVMI_EVENT_UNHOOK, .enable = 1,
+	};
+	struct kvmic_event *e = malloc(sizeof(*e));
+	struct kvmi_mem_token t;
+	uint64_t i, count = 1;
+	const char *why = "stopped";
+	const uint8_t *b;
+	double t0;
+	size_t j;
+
+	if (argc > 1 || !e)
+		die(EXIT_USAGE, "usage: token [COUNT] [--duration SEC]");
+	if (argc)
+		count = parse_u64(argv[0], "count");
+	if (!count || count > 8)
+		die(EXIT_USAGE, "COUNT must be 1..8 (the most a session holds)");
+	vm_cmd(KVMI_CONTROL_VM_EVENTS, &unhook, sizeof(unhook), NULL, 0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (i = 0; i < count; i++) {
+		vm_cmd(KVMI_GET_MAP_TOKEN, NULL, 0, &t, sizeof(t));
+		for (b = (const uint8_t *)&t, j = 0; j < sizeof(t); j++)
+			printf("%02x", b[j]);
+		printf("\n");
+	}
+	fflush(stdout);
+	fprintf(stderr,
+		"%s: %llu token(s) of %s; holding the session, which they and the mappings made with them need, %s\n",
+		prog, (unsigned long long)count, vm.info.name,
+		o.duration ? "for --duration seconds" : "until Ctrl-C");
+	t0 = now();
+	while (!stop && (!o.duration || now() - t0 < o.duration)) {
+		int n = kvmic_next_event(&vm, e, 200);
+
+		if (n == -EPIPE) {
+			why = "the VM's side closed the session";
+			break;
+		}
+		if (n < 0)
+			die(EXIT_SESSION, "events: %s", strerror(-n));
+		if (n && e->ev.event == KVMI_EVENT_UNHOOK) {
+			why = "the device manager asks us to leave";
+			break;
+		}
+		if (n)
+			reply_continue(e);
+	}
+	fprintf(stderr, "%s: %s; the tokens and their mappings end\n", prog,
+		why);
+	free(e);
+	return 0;
+}
+
 /* --- main ------------------------------------------------------------- */
 
 static const struct {
@@ -731,6 +796,8 @@ static const struct {
 	  KVMI_CONTROL_EVENTS },
 	{ "protect", cmd_protect, "GPA ACCESS", "restrict a page, show its PF events",
 	  KVMI_SET_PAGE_ACCESS },
+	{ "token", cmd_token, "[COUNT]", "map tokens for an introspector VM; holds the session",
+	  KVMI_GET_MAP_TOKEN },
 };
 
 /*
@@ -759,7 +826,7 @@ static const char options_text[] =
 	"  -s, --socket ADDR   where to listen: unix:PATH, PATH or vsock:CID:PORT\n"
 	"                      (default: $KVMICTL_SOCKET, else /run/kvmi.sock)\n"
 	"      --accept SEC    wait up to SEC seconds for the VM (default 60)\n"
-	"  -d, --duration SEC  watch/protect/pause: stop after SEC seconds\n"
+	"  -d, --duration SEC  watch/protect/pause/token: stop after SEC seconds\n"
 	"      --for SEC       the same, for pause\n"
 	"      --plain         one line per event (the default when not a tty)\n"
 	"      --json          one JSON object per event\n"

@@ -11,7 +11,13 @@
  * next connection is tried); on SIGINT or SIGTERM the tool is asked to
  * leave (PREUNHOOK: it gets KVMI_EVENT_UNHOOK), gets --unhook-timeout
  * seconds to close, and the VM is unhooked; when the VMM exits, so does
- * kvmi-hook.  See Documentation/tools.rst.
+ * kvmi-hook.
+ *
+ * With --introspector instead of --connect, it marks the VM as an
+ * introspector VM (KVMI_CTL_INTROSPECTOR), whose kernel may then map
+ * pages of introspected VMs (Documentation/kvmmem.rst), or with
+ * "--introspector off" takes the mark away, and exits.  The mark stays
+ * with the VM, not with kvmi-hook.  See Documentation/tools.rst.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -53,6 +59,7 @@ struct options {
 	int reconnect;		/* seconds between attempts, 0: exit */
 	int unhook_timeout;	/* seconds */
 	int connect_timeout;	/* seconds to wait for the tool */
+	int introspector;	/* 1 mark, 0 take the mark away, -1 hook */
 };
 
 static void __printf(1, 2) say(const char *fmt, ...)
@@ -99,6 +106,11 @@ static const char help_text[] =
 	"                           (default 0: fail at once)\n"
 	"  -t, --unhook-timeout SEC how long the tool gets to leave on SIGINT or\n"
 	"                           SIGTERM (default 10)\n"
+	"      --introspector [on|off]\n"
+	"                           instead of hooking: mark the VM as an\n"
+	"                           introspector VM, which may map pages of\n"
+	"                           introspected VMs, or take the mark away\n"
+	"                           (off), and exit\n"
 	"  -q, --quiet              print errors only\n"
 	"  -h, --help               this text\n"
 	"\n"
@@ -108,6 +120,7 @@ static const char help_text[] =
 static void print_help(FILE *f)
 {
 	fprintf(f, "Usage: %s --pid PID --connect ADDR [options]\n", prog);
+	fprintf(f, "       %s --pid PID --introspector [on|off]\n", prog);
 	fputs(help_text, f);
 }
 
@@ -366,6 +379,24 @@ static void unhook(int vm_fd)
 			strerror(-err));
 }
 
+/* KVMI_CTL_INTROSPECTOR: mark the VM or take the mark away, then exit. */
+static void __noreturn set_introspector(int vm_fd, const struct options *o)
+{
+	struct kvmi_ctl_introspector m = {
+		.vm_fd = vm_fd, .enable = o->introspector,
+	};
+	int err = ctl(KVMI_CTL_INTROSPECTOR, &m);
+
+	if (err == -ENOTTY)
+		die(EXIT_SETUP,
+		    "this kvmi.ko has no KVMI_CTL_INTROSPECTOR (too old?)");
+	if (err)
+		die(EXIT_SETUP, "KVMI_CTL_INTROSPECTOR: %s", strerror(-err));
+	say("the VM of pid %d is %s an introspector VM", o->pid,
+	    o->introspector ? "now" : "no longer");
+	exit(0);
+}
+
 enum wake { WAKE_TOOL_LEFT, WAKE_SIGNAL, WAKE_VMM_EXIT, WAKE_TIMEOUT };
 
 /* Wait for the tool to leave, a signal or the VMM's exit. */
@@ -410,15 +441,17 @@ static void parse(int argc, char **argv, struct options *o)
 		{ "reconnect", required_argument, NULL, 'r' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "unhook-timeout", required_argument, NULL, 't' },
+		{ "introspector", optional_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	bool hooking;
 	char *end;
 	int c;
 
 	*o = (struct options){ .commands = "all", .events = "all",
-			       .unhook_timeout = 10 };
+			       .unhook_timeout = 10, .introspector = -1 };
 	while ((c = getopt_long(argc, argv, "p:c:k:n:r:t:qh", opts,
 				NULL)) != -1) {
 		switch (c) {
@@ -458,6 +491,20 @@ static void parse(int argc, char **argv, struct options *o)
 				o->unhook_timeout = v;
 			break;
 		}
+		case 'I':
+			/* "--introspector off" as well as "--introspector=off" */
+			if (!optarg && optind < argc &&
+			    (!strcmp(argv[optind], "on") ||
+			     !strcmp(argv[optind], "off")))
+				optarg = argv[optind++];
+			if (!optarg || !strcmp(optarg, "on"))
+				o->introspector = 1;
+			else if (!strcmp(optarg, "off"))
+				o->introspector = 0;
+			else
+				die(EXIT_USAGE, "--introspector takes on or off, not %s",
+				    optarg);
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -469,7 +516,9 @@ static void parse(int argc, char **argv, struct options *o)
 			exit(EXIT_USAGE);
 		}
 	}
-	if (optind != argc || !o->pid || !o->addr) {
+	/* either hook (--connect) or mark (--introspector) */
+	hooking = o->introspector < 0;
+	if (optind != argc || !o->pid || hooking != !!o->addr) {
 		print_help(stderr);
 		exit(EXIT_USAGE);
 	}
@@ -529,6 +578,8 @@ int main(int argc, char **argv)
 		    strerror(errno), errno == EPERM ?
 		    " (needs root or CAP_SYS_PTRACE over the VMM)" : "");
 	say("VM of pid %d found (its fd %d)", o.pid, remote_fd);
+	if (o.introspector >= 0)
+		set_introspector(vm_fd, &o);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

@@ -61,7 +61,8 @@ for f in bios-microvm.bin linuxboot_dma.bin; do
 	cp -L "/usr/share/qemu/$f" "$ROOT/guest/share/qemu/$f"
 done
 cp "/boot/vmlinuz-$KVER" "$ROOT/guest/vmlinuz"
-"$TOP/scripts/guest/mkguest.sh" "$TOP/build/$KVER/guest-initramfs.cpio.gz"
+"$TOP/scripts/guest/mkguest.sh" "$TOP/build/$KVER/guest-initramfs.cpio.gz" \
+	"$TOP/build/$KVER/guest/kvmmem.ko"
 cp "$TOP/build/$KVER/guest-initramfs.cpio.gz" "$ROOT/guest/initramfs.cpio.gz"
 
 # The libraries the test binaries (if any are dynamic) and QEMU link.

@@ -78,7 +78,8 @@ if [ -d "$ROOT/lib/x86_64-linux-gnu" ] && [ ! -e "$ROOT/lib64" ]; then
 fi
 
 cp "$TOP/scripts/vm/init" "$ROOT/init"
-for f in lib.sh guest.sh tests.sh bench.sh only.sh tools.sh demo.sh demo-vm.sh; do
+for f in lib.sh guest.sh tests.sh bench.sh only.sh tools.sh kvmmem.sh \
+	demo.sh demo-vm.sh; do
 	cp "$TOP/scripts/vm/$f" "$ROOT/tests/"
 done
 chmod +x "$ROOT/init"

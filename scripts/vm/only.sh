@@ -4,6 +4,7 @@
 # modules loaded as tests.sh leaves them (run-vm.sh with VM_ONLY set):
 #
 #   kvmi_only=BINARY[:CASE] on the kernel command line
+#   kvmi_only=kvmmem        the remote-mapping tests (kvmmem.sh)
 . ./lib.sh
 
 spec=$(sed -n 's/.*kvmi_only=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -18,7 +19,14 @@ load kvm
 load ccp
 load kvm-amd
 load kvmi || diag "insmod kvmi failed"
-run_tap "$bin" "./kvmi/$bin"
+if [ "$bin" = kvmmem ]; then
+	# the remote-mapping tests (kvmmem.sh)
+	. ./tools.sh
+	. ./kvmmem.sh
+	kvmmem_tests
+else
+	run_tap "$bin" "./kvmi/$bin"
+fi
 rmmod kvmi || result rmmod_kvmi 1
 echo "1..$T_NUM"
 echo "kvmi-vm: results $T_PASS passed, $T_FAIL failed, $T_SKIP skipped"

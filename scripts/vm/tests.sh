@@ -324,6 +324,8 @@ run_test guest_boots t_guest_boots
 run_test demo t_demo
 run_test tools_errors t_tools_errors
 run_test kvmictl_commands t_kvmictl_commands
+. ./kvmmem.sh
+kvmmem_tests
 run_test no_leaked_contexts t_no_leaked_contexts
 run_test rmmod_with_hooked_vm t_rmmod_with_hooked_vm
 run_test rmmod_with_vcpu_in_event t_rmmod_with_vcpu_in_event

@@ -94,7 +94,9 @@ t_tools_errors() {
 # After rmmod kvmi: kvmi-hook says the module is missing.
 t_tools_no_module() {
 	expect_fail 3 "is kvmi.ko loaded" \
-		./kvmi-hook --pid 1 --connect /run/none.sock
+		./kvmi-hook --pid 1 --connect /run/none.sock &&
+		expect_fail 3 "is kvmi.ko loaded" \
+			./kvmi-hook --pid 1 --introspector
 }
 
 # kvmictl's other commands against a hooked guest: read, write, pause,

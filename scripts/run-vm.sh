@@ -44,7 +44,9 @@ hypercall_passthrough vm_ioctl_passthrough vendor_module_released
 kernel_log_clean no_leaked_contexts rmmod_with_hooked_vm
 rmmod_with_vcpu_in_event rmmod_with_mapped_page guest_boots demo tools_errors kvmictl_commands tools_no_module
 kvmi_vm_test.capability kvmi_vm_test.hook_unhook_cycles kvmi_rmap_test.map_read_unmap
-kvmi_fault_test.permission_table kvmi_fuzz_test.random_frames"
+kvmi_fault_test.permission_table kvmi_fuzz_test.random_frames
+kvmmem_unmarked kvmmem_map kvmmem_session_ends kvmmem_token_expires
+kvmmem_source_dies kvmmem_introspector_dies"
 [ -n "${VM_ONLY:-}" ] && REQUIRED=
 # Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
 # boot notices such as "...Overflow: WARNING: See ..." do not.

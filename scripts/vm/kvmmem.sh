@@ -6,7 +6,8 @@
 # gpa of a page with a known content and keeps changing a counter in it;
 # "kb" (kvmi_role=introspector) loads kvmmem.ko and runs kvmmem_probe,
 # which takes its commands from its second serial port, fed here through
-# a FIFO, and answers on its console.  kvmi-hook hooks ka for "kvmictl
+# a FIFO, and answers on its console.  A console line may be read while
+# it is still being written: the lines waited for have an end mark.  kvmi-hook hooks ka for "kvmictl
 # token" sessions and marks kb with --introspector.
 
 KA_SOCK=/run/ka.sock
@@ -33,16 +34,19 @@ ka_boot() {
 }
 
 ka_wait() {
-	guest_wait "$1" "^SOURCE-GPA 0x" 300 || return 1
-	ka_gpa=$(guest_console "$1" | sed -n 's/^SOURCE-GPA \(0x[0-9a-f]*\).*/\1/p')
+	guest_wait "$1" "^SOURCE-GPA 0x[0-9a-f]+ \(pagemap\)$" 300 || return 1
+	ka_gpa=$(guest_console "$1" |
+		sed -n 's/^SOURCE-GPA \(0x[0-9a-f]*\) (pagemap)$/\1/p')
 	diag "$1: the source page is at gpa $ka_gpa"
 }
 
-# guest_moves NAME WORD SECONDS: a "WORD N" line with the next N comes.
+# guest_moves NAME WORD SECONDS: a "WORD N" line with the next N comes
+# (the highest N so far: the last line may be cut short).
 guest_moves() {
 	local n
 
-	n=$(guest_console "$1" | sed -n "s/^$2 \([0-9]*\)$/\1/p" | tail -n 1)
+	n=$(guest_console "$1" | sed -n "s/^$2 \([0-9]*\)$/\1/p" | sort -n |
+		tail -n 1)
 	guest_wait "$1" "^$2 $((${n:-0} + 1))$" "$3"
 }
 
@@ -52,8 +56,9 @@ km() {
 	KM_ID=$((KM_ID + 1))
 	ans=
 	echo "$KM_ID $*" >&3
-	guest_wait kb "^PROBE $KM_ID " 60 || return 1
-	ans=$(guest_console kb | sed -n "s/^PROBE $KM_ID //p" | tail -n 1)
+	guest_wait kb "^PROBE $KM_ID .*[|]$" 60 || return 1
+	ans=$(guest_console kb | sed -n "s/^PROBE $KM_ID \(.*\)|$/\1/p" |
+		tail -n 1)
 	diag "kb: $* -> $ans"
 }
 
@@ -110,11 +115,43 @@ token() {
 	echo "$tokens" | sed -n "${1}p"
 }
 
-# Pages pinned in this VM with FOLL_PIN and not released yet.
+# Pages pinned in this VM with FOLL_PIN and not released yet (the
+# per-CPU counters folded first).
 pins_held() {
+	echo 1 > /proc/sys/vm/stat_refresh 2>/dev/null
 	awk '$1 == "nr_foll_pin_acquired" { a = $2 }
 	     $1 == "nr_foll_pin_released" { r = $2 }
 	     END { print a - r }' /proc/vmstat
+}
+
+RMAP=/sys/kernel/debug/kvmi/rmap
+
+# rmap KEY: one of kvmi's remote-mapping counters (kvmi.rst).
+rmap() {
+	awk -v k="$1" '$1 == k { print $2 }' $RMAP
+}
+
+# rmap_zero: kvmi's mappings and pins are all gone (a pin goes one RCU
+# grace period after its mapping: wait up to 5 s).
+rmap_zero() {
+	local i=0
+
+	while [ "$(rmap mappings)" != 0 ] || [ "$(rmap pinned)" != 0 ]; do
+		if [ $i -ge 50 ]; then
+			diag "kvmi/rmap: $(tr '\n' ' ' < $RMAP)"
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# mapped_pins PINS: while a page is mapped, kvmi holds it pinned and
+# counts it, and this VM's FOLL_PIN count is above PINS.
+mapped_pins() {
+	diag "kvmi/rmap: $(tr '\n' ' ' < $RMAP); FOLL_PIN pages held: $(pins_held), $1 before"
+	[ "$(rmap mappings)" -ge 1 ] && [ "$(rmap pinned)" -ge 1 ] &&
+		[ "$(pins_held)" -gt "$1" ]
 }
 
 # The devices' refusals that need no host: argument checks, another
@@ -224,21 +261,37 @@ t_kvmmem_session_ends() {
 	return $ok
 }
 
+# A token expires after map_token_ttl seconds (module parameter).
+t_kvmmem_token_expires() {
+	local ok=0 ttl=/sys/module/kvmi/parameters/map_token_ttl old
+
+	old=$(cat $ttl) || return 1
+	echo 1 > $ttl
+	tokens_start s3 1
+	ok=$?
+	echo "$old" > $ttl
+	sleep 2
+	km_is "map rc=ENOENT" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
+	tokens_stop
+	return $ok
+}
+
 # ka dies while kb has its page mapped: kb runs on, its UNMAP works, the
 # pin on ka's page is gone.
 t_kvmmem_source_dies() {
 	local ok=0 pins
 
 	pins=$(pins_held)
-	tokens_start s3 1 || return 1
+	tokens_start s4 1 || return 1
 	km_is "map rc=0" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
 	km_counter 0
 	[ -n "$counter" ] || ok=1
-	diag "FOLL_PIN pages held: $pins before, $(pins_held) while mapped"
+	mapped_pins "$pins" || ok=1
 	kill -KILL "$(guest_pid ka)"
 	guest_stop ka
 	wait $ka_hook
 	tokens_stop
+	rmap_zero || ok=1
 	km read 0
 	km_is "unmap rc=0" unmap 0 0 || ok=1
 	km_is "close rc=0" close 0 || ok=1
@@ -260,15 +313,17 @@ t_kvmmem_introspector_dies() {
 		--wait 60 > /tmp/ka2.hook 2>&1 &
 	ka_hook=$!
 	pins=$(pins_held)
-	tokens_start s4 1 || ok=1
+	tokens_start s5 1 || ok=1
 	km_is "map rc=0" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
 	km_counter 0
 	[ -n "$counter" ] || ok=1
-	diag "FOLL_PIN pages held: $pins before, $(pins_held) while mapped"
+	mapped_pins "$pins" || ok=1
 	kill -KILL "$(guest_pid kb)"
 	guest_stop kb
 	exec 3>&-
-	sleep 1
+	rmap_zero || ok=1
+	[ "$(rmap introspectors)" = 0 ] ||
+		{ diag "kb's mark outlived its VM"; ok=1; }
 	[ "$(pins_held)" = "$pins" ] ||
 		{ diag "FOLL_PIN pages held: $(pins_held), $pins before"; ok=1; }
 	guest_moves ka2 SOURCE-TICK 30 || ok=1
@@ -276,6 +331,11 @@ t_kvmmem_introspector_dies() {
 	kill -TERM $ka_hook
 	wait $ka_hook
 	guest_stop ka2
+	sleep 1
+	show cat $RMAP
+	for k in introspectors mappings pinned tokens; do
+		[ "$(rmap $k)" = 0 ] || { diag "kvmi/rmap: $k left"; ok=1; }
+	done
 	if dmesg | grep -E "$BAD_LOG"; then
 		ok=1
 	fi
@@ -287,6 +347,7 @@ kvmmem_tests() {
 	run_test kvmmem_unmarked t_kvmmem_unmarked
 	run_test kvmmem_map t_kvmmem_map
 	run_test kvmmem_session_ends t_kvmmem_session_ends
+	run_test kvmmem_token_expires t_kvmmem_token_expires
 	run_test kvmmem_source_dies t_kvmmem_source_dies
 	run_test kvmmem_introspector_dies t_kvmmem_introspector_dies
 	kvmmem_cleanup

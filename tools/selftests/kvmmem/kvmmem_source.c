@@ -6,7 +6,7 @@
  *
  * It fills one locked page with a known content (kvmmem_page.h), prints
  * the page's guest-physical address, found in /proc/self/pagemap, as
- * "SOURCE-GPA 0x...", then forever: every 0.5 s it increments the page's
+ * "SOURCE-GPA 0x... (pagemap)", then forever: every 0.5 s it increments the page's
  * counter and checks the rest of the page, printing "SOURCE-CORRUPTED"
  * if anything else changed (the introspector VM's writes must not reach
  * it), and "SOURCE-TICK N" every 10th time.
@@ -68,7 +68,8 @@ int main(void)
 	if (mlock(page, KVMMEM_PAGE))
 		fail("mlock");
 	kvmmem_page_fill(page);
-	printf("SOURCE-GPA 0x%llx\n", (unsigned long long)gpa_of(page));
+	printf("SOURCE-GPA 0x%llx (pagemap)\n",
+	       (unsigned long long)gpa_of(page));
 	for (;;) {
 		nanosleep(&half, NULL);
 		kvmmem_page_set_counter(page, ++ticks);

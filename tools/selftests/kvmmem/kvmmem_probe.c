@@ -124,7 +124,8 @@ static const char *describe(int i)
 
 /*
  * Plain 8-byte stores: a write to a mapped page is emulated by the host's
- * KVM, whose emulator knows no vector instructions (what memset() uses).
+ * KVM, and these are instructions its emulator surely knows, whatever
+ * memset() would pick on this CPU.
  */
 static void write_slot(int i)
 {

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 rc=0
+# the test VM's initramfs packs the tools and the guests' programs
+make -s -C tools > build/make-tools.log 2>&1
 for k in $(scripts/kernels.sh); do
 	s=$(scripts/kernels.sh --series "$k")
 	make --no-print-directory KVER="$k" modules > "build/make-$k.log" 2>&1

@@ -69,6 +69,9 @@ t_tools_errors() {
 	./kvmictl -s /run/t1.sock --accept 20 watch cr3 --duration 30 \
 		> /tmp/w1.out 2>&1 &
 	kpid=$!
+	# empty it first: the redirection runs in the child, maybe after
+	# wait_hooked's first look
+	: > /tmp/hook1.log
 	./kvmi-hook --pid "$gpid" --connect /run/t1.sock --wait 20 \
 		> /tmp/hook1.log 2>&1 &
 	hpid=$!

@@ -7,7 +7,7 @@
  * their scope; for every command with a fixed part, that an exact, a
  * shorter (zero-extended) and a longer (extra ignored) body pass, that
  * each padding byte alone makes it fail with -KVM_EINVAL, and that
- * non-padding bytes do not; the event-id helpers.
+ * non-padding bytes do not; the event-id helpers; the event-reply rules.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -249,6 +249,53 @@ static void test_events(void)
 	tap(!kvmi_event_is_defined(0xffff), "event 0xffff not defined");
 }
 
+/*
+ * KVMI_EVENT_REPLY: vCPU header (padding at 2..7), struct
+ * kvmi_event_reply (action at 8, event at 9, padding at 10..15), then
+ * the event's own reply data, whose length is returned.
+ */
+static void test_reply(void)
+{
+	static const unsigned int lens[] = { 16, 17, 24, 16 + 272, 8184 };
+	static unsigned char body[8192];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		TAP_EQ(kvmi_proto_check_reply(body, i), -EPROTO,
+		       "reply of %u bytes: too short", i);
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		TAP_EQ(kvmi_proto_check_reply(body, lens[i]), lens[i] - 16,
+		       "reply of %u bytes: %u bytes of data", lens[i],
+		       lens[i] - 16);
+	TAP_EQ(kvmi_proto_check_reply(body, 8185), -EPROTO,
+	       "reply over KVMI_MSG_SIZE");
+
+	for (i = 0; i < 16; i++) {
+		bool pad = (i >= 2 && i < 8) || i >= 10;
+
+		memset(body, 0, 16);
+		body[i] = i == 8 ? KVMI_EVENT_ACTION_CRASH : 0x80;
+		TAP_EQ(kvmi_proto_check_reply(body, 16), pad ? -EPROTO : 0,
+		       "reply byte %u set: %s", i,
+		       pad ? "padding" : "vcpu, event or action");
+	}
+	memset(body, 0, 16);
+	for (i = 0; i < 256; i++) {
+		int want = i <= KVMI_EVENT_ACTION_CRASH ? 0 : -EPROTO;
+
+		body[8] = i;
+		if (i < 4 || i == 255)
+			TAP_EQ(kvmi_proto_check_reply(body, 16), want,
+			       "reply action %u", i);
+	}
+
+	/* The data after the two structures is the event's: anything goes. */
+	memset(body, 0, sizeof(body));
+	memset(body + 16, 0xff, 272);
+	TAP_EQ(kvmi_proto_check_reply(body, 16 + 272), 272,
+	       "reply data not checked");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
@@ -256,5 +303,6 @@ int main(void)
 	test_ids();
 	test_bodies();
 	test_events();
+	test_reply();
 	return tap_done();
 }

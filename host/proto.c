@@ -160,6 +160,22 @@ int kvmi_proto_check_body(const struct kvmi_proto_rule *rule,
 }
 
 /**
+ * kvmi_proto_tail_len() - the length of a command's variable part
+ * @rule: the command's rule
+ * @len: the payload's length
+ *
+ * The variable part (a handler's data: kvm_regs, an XSAVE area, ...)
+ * starts right after the fixed part, @rule->fixed bytes into the payload.
+ *
+ * Return: its length; 0 when the payload is no longer than the fixed
+ * part.
+ */
+size_t kvmi_proto_tail_len(const struct kvmi_proto_rule *rule, size_t len)
+{
+	return len > rule->fixed ? len - rule->fixed : 0;
+}
+
+/**
  * kvmi_proto_check_reply() - apply the rules of an event reply
  * @body: the payload of a KVMI_EVENT_REPLY message: struct kvmi_vcpu_hdr,
  *	  struct kvmi_event_reply, then the event's own reply data

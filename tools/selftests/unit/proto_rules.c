@@ -7,7 +7,8 @@
  * their scope; for every command with a fixed part, that an exact, a
  * shorter (zero-extended) and a longer (extra ignored) body pass, that
  * each padding byte alone makes it fail with -KVM_EINVAL, and that
- * non-padding bytes do not; the event-id helpers; the event-reply rules.
+ * non-padding bytes do not; the length of the variable part after the
+ * fixed part; the event-id helpers; the event-reply rules.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -235,6 +236,45 @@ static void test_bodies(void)
 			test_vcpu_hdr(commands[i].id);
 }
 
+/*
+ * The variable part starts after the fixed part; a payload no longer
+ * than the fixed part has none.  Reproducer of a bug found while writing
+ * the fuzzer: SET_REGISTERS and VCPU_SET_XSAVE took it as hdr.size - 8,
+ * which for a payload shorter than the vCPU header wrapped around, and
+ * the handlers then copied 144 (kvm_regs) or 4096 (kvm_xsave) bytes from
+ * past the end of the copied message into the vCPU's state.
+ */
+static void test_tail(void)
+{
+	static const unsigned int short_ids[] = {
+		KVMI_SET_REGISTERS, KVMI_VCPU_SET_XSAVE,
+	};
+	unsigned int id, i, len;
+
+	for (i = 0; i < ARRAY_SIZE(short_ids); i++) {
+		const struct kvmi_proto_rule *r = kvmi_proto_cmd_rule(short_ids[i]);
+
+		for (len = 0; len <= 8; len++)
+			TAP_EQ(kvmi_proto_tail_len(r, len), 0,
+			       "id %u: %u-byte payload, no variable part",
+			       short_ids[i], len);
+		TAP_EQ(kvmi_proto_tail_len(r, 9), 1, "id %u: 9-byte payload",
+		       short_ids[i]);
+	}
+	for (id = 0; id < KVMI_NUM_MESSAGES; id++) {
+		const struct kvmi_proto_rule *r = kvmi_proto_cmd_rule(id);
+		bool ok = true;
+
+		if (!r)
+			continue;
+		for (len = 0; len <= KVMI_MSG_SIZE; len++)
+			if (kvmi_proto_tail_len(r, len) !=
+			    (len > r->fixed ? len - r->fixed : 0))
+				ok = false;
+		tap(ok, "id %u: variable part for every payload length", id);
+	}
+}
+
 static void test_events(void)
 {
 	unsigned int id;
@@ -302,6 +342,7 @@ int main(void)
 	test_hdr();
 	test_ids();
 	test_bodies();
+	test_tail();
 	test_events();
 	test_reply();
 	return tap_done();

@@ -149,17 +149,12 @@ static bool event_reply(const struct kvmi_msg_hdr *hdr,
 			const unsigned char *body)
 {
 	int ret = kvmi_proto_check_reply(body, hdr->size);
-	unsigned char copy[sizeof(struct kvmi_event_reply) +
-			   sizeof(struct kvmi_event_pf_reply)];
 
 	EXPECT(ret == expected_reply(body, hdr->size), hdr->id);
 	if (ret < 0)
 		return false;
-	/* A waiting vCPU copies the reply and at most its data's length. */
-	if (ret <= (int)sizeof(struct kvmi_event_pf_reply))
-		memcpy(copy, body + VCPU_HDR, sizeof(struct kvmi_event_reply) +
-		       ret);
-	touch(body + REPLY_HDR, ret);
+	/* A waiting vCPU copies struct kvmi_event_reply and the data. */
+	touch(body + VCPU_HDR, sizeof(struct kvmi_event_reply) + ret);
 	return true;
 }
 

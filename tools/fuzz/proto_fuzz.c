@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "proto.h"
+#include "proto_fuzz.h"
 #include "tools_util.h"
 
 #define VCPU_HDR	sizeof(struct kvmi_vcpu_hdr)

@@ -18,14 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto_fuzz.h"
 #include "tap.h"
 
 #ifndef REPLAY_DIRS
 #error "REPLAY_DIRS: the default folders, separated by spaces"
 #endif
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int cmp(const void *a, const void *b)
 {
@@ -40,8 +38,8 @@ static int replay_file(const char *path)
 
 	if (!f)
 		return -1;
-	if (fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET)) {
+	len = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+	if (len < 0 || fseek(f, 0, SEEK_SET)) {
 		fclose(f);
 		return -1;
 	}

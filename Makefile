@@ -11,6 +11,8 @@
 #   make check           install dependencies, build, style gates, and run
 #                        every test in QEMU on both kernels (README.md)
 #   make bench           benchmarks in QEMU, printed as BENCH ratio lines
+#   make fuzz            libFuzzer over host/proto.c: 10 million executions,
+#                        then its line coverage (must be >= 90 %)
 #   make style           checkpatch --strict on our sources
 #   make sparse          sparse (C=2) and W=1 builds, failing on any report
 #   make selftests       build the KVM selftests library and our tests
@@ -23,7 +25,7 @@ KVER ?= $(shell scripts/kernels.sh)
 BUILD := $(CURDIR)/build
 SRCS := Kbuild host guest include
 
-.PHONY: all modules tools demo check bench style sparse selftests deps clean
+.PHONY: all modules tools demo check bench fuzz style sparse selftests deps clean
 
 all: modules tools
 
@@ -48,6 +50,9 @@ check:
 
 bench:
 	@scripts/bench.sh
+
+fuzz:
+	@scripts/fuzz.sh
 
 style:
 	@scripts/style.sh

@@ -158,3 +158,47 @@ int kvmi_proto_check_body(const struct kvmi_proto_rule *rule,
 				return -KVM_EINVAL;
 	return 0;
 }
+
+/**
+ * kvmi_proto_tail_len() - the length of a command's variable part
+ * @rule: the command's rule
+ * @len: the payload's length
+ *
+ * The variable part (a handler's data: kvm_regs, an XSAVE area, ...)
+ * starts right after the fixed part, @rule->fixed bytes into the payload.
+ *
+ * Return: its length; 0 when the payload is no longer than the fixed
+ * part.
+ */
+size_t kvmi_proto_tail_len(const struct kvmi_proto_rule *rule, size_t len)
+{
+	return len > rule->fixed ? len - rule->fixed : 0;
+}
+
+/**
+ * kvmi_proto_check_reply() - apply the rules of an event reply
+ * @body: the payload of a KVMI_EVENT_REPLY message: struct kvmi_vcpu_hdr,
+ *	  struct kvmi_event_reply, then the event's own reply data
+ * @len: its length
+ *
+ * Whether a vCPU waits for this reply is for the caller to say.
+ *
+ * Return: the length of the event's own reply data, or -EPROTO for a
+ * reply shorter than the two structures or longer than KVMI_MSG_SIZE,
+ * with a non-zero padding byte or with an unknown action (the session
+ * then ends).
+ */
+int kvmi_proto_check_reply(const void *body, size_t len)
+{
+	struct kvmi_vcpu_hdr vh;
+	struct kvmi_event_reply r;
+
+	if (len < sizeof(vh) + sizeof(r) || len > KVMI_MSG_SIZE)
+		return -EPROTO;
+	memcpy(&vh, body, sizeof(vh));
+	memcpy(&r, (const unsigned char *)body + sizeof(vh), sizeof(r));
+	if (vh.padding1 || vh.padding2 || r.padding1 || r.padding2 ||
+	    r.action > KVMI_EVENT_ACTION_CRASH)
+		return -EPROTO;
+	return len - sizeof(vh) - sizeof(r);
+}

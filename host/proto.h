@@ -3,8 +3,9 @@
  * Protocol rules as data, and the pure checks that apply them.
  *
  * proto.c depends on nothing but the UAPI header and this file: the
- * module builds it, and so do the user-space unit tests and fuzzers
- * (tools/selftests/unit/), which feed it hand-made frames.
+ * module builds it, and so do the user-space unit tests
+ * (tools/selftests/unit/), which feed it hand-made frames, and the
+ * fuzzer (tools/fuzz/).
  */
 #ifndef KVMI_PROTO_H
 #define KVMI_PROTO_H
@@ -54,5 +55,7 @@ bool kvmi_event_is_vm_scope(unsigned int id);
 int kvmi_proto_check_hdr(const struct kvmi_msg_hdr *hdr);
 int kvmi_proto_check_body(const struct kvmi_proto_rule *rule,
 			  const void *body, size_t len, void *fixed);
+size_t kvmi_proto_tail_len(const struct kvmi_proto_rule *rule, size_t len);
+int kvmi_proto_check_reply(const void *body, size_t len);
 
 #endif /* KVMI_PROTO_H */

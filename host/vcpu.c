@@ -30,6 +30,7 @@
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
 #include "kvmi_trace.h"
+#include "proto.h"
 #include "vcpu.h"
 
 /*
@@ -650,13 +651,13 @@ int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	size_t extra;
 	struct kvmi_vcpu *kv;
 	u64 sent_ns = 0;
-	int ret = -EPROTO;
+	int ret;
 
-	if (hdr->size < sizeof(*vh) + sizeof(*r) || vh->padding1 ||
-	    vh->padding2 || r->padding1 || r->padding2 ||
-	    r->action > KVMI_EVENT_ACTION_CRASH)
-		return -EPROTO;
-	extra = hdr->size - sizeof(*vh) - sizeof(*r);
+	ret = kvmi_proto_check_reply(body, hdr->size);
+	if (ret < 0)
+		return ret;
+	extra = ret;
+	ret = -EPROTO;
 	kv = kvmi_vcpu_find(vm, vh->vcpu);
 	if (!kv)
 		return -EPROTO;

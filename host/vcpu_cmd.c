@@ -202,17 +202,16 @@ int kvmi_vcpu_cmd_set_registers(struct kvmi_vcpu *kv,
 				const struct kvmi_msg_hdr *hdr,
 				const void *req, const void *body)
 {
+	const struct kvmi_proto_rule *rule = kvmi_proto_cmd_rule(hdr->id);
+	size_t have = kvmi_proto_tail_len(rule, hdr->size);
 	struct kvm_regs regs;
-	size_t have;
 
 	if (!kvmi_vcpu_in_event(kv))
 		return kvmi_msg_reply(kv->vm, hdr, -KVM_EOPNOTSUPP, NULL, 0);
 
 	/* Like any command, a shorter kvm_regs is zero-extended. */
 	memset(&regs, 0, sizeof(regs));
-	have = hdr->size - sizeof(struct kvmi_vcpu_hdr);
-	memcpy(&regs, body + sizeof(struct kvmi_vcpu_hdr),
-	       min(have, sizeof(regs)));
+	memcpy(&regs, body + rule->fixed, min(have, sizeof(regs)));
 	kvmi_vcpu_set_regs(kv->vcpu, &regs);
 	return kvmi_msg_reply(kv->vm, hdr, 0, NULL, 0);
 }
@@ -287,15 +286,15 @@ int kvmi_vcpu_cmd_set_xsave(struct kvmi_vcpu *kv,
 			    const struct kvmi_msg_hdr *hdr, const void *req,
 			    const void *body)
 {
-	size_t have = hdr->size - sizeof(struct kvmi_vcpu_hdr);
+	const struct kvmi_proto_rule *rule = kvmi_proto_cmd_rule(hdr->id);
+	size_t have = kvmi_proto_tail_len(rule, hdr->size);
 	struct kvm_xsave *xsave;
 	int err;
 
 	xsave = kzalloc(sizeof(*xsave), GFP_KERNEL);
 	if (!xsave)
 		return kvmi_msg_reply(kv->vm, hdr, -KVM_ENOMEM, NULL, 0);
-	memcpy(xsave, body + sizeof(struct kvmi_vcpu_hdr),
-	       min(have, sizeof(*xsave)));
+	memcpy(xsave, body + rule->fixed, min(have, sizeof(*xsave)));
 	err = kvmi_vcpu_set_xsave(kv->vcpu, xsave);
 	kfree(xsave);
 	if (err)

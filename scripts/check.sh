@@ -8,6 +8,7 @@
 #   3. style gates: checkpatch --strict; W=1 and sparse per kernel
 #   4. dkms build for each kernel               (scripts/dkms-build.sh)
 #   5. user-space unit tests                    (tools/selftests/unit/)
+#      a short fuzz of host/proto.c             (scripts/fuzz.sh)
 #      and the tools: kvmi-hook, kvmictl        (tools/)
 #   6. KVM selftests library + our tests        (scripts/build-selftests.sh)
 #   7. one QEMU run per kernel                  (scripts/run-vm.sh)
@@ -77,6 +78,10 @@ unit_tests() {
 	return $rc
 }
 stage "unit tests (user space)" unit_tests
+# make fuzz runs 10 million; this is a smoke run with the same checks
+# (corpus, crashes, line coverage of host/proto.c >= 90 %).
+stage "fuzz host/proto.c (200,000 executions)" \
+	scripts/fuzz.sh --runs 200000 --time 120
 stage "tools build (kvmi-hook, kvmictl)" make -s -C tools
 
 for k in $KVERS; do

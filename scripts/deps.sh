@@ -9,14 +9,27 @@
 # Kernels: the meta packages of Debian 12's two series pull in the newest
 # image + headers of each (6.12: linux-*-6.12-amd64; 6.1: linux-*-amd64);
 # the exact versions are discovered afterwards (scripts/kernels.sh).
+#
+# scripts/deps.sh --fuzz installs only what the fuzzer needs (clang with
+# libFuzzer and the sanitizer runtimes, llvm-profdata and llvm-cov), for
+# "make fuzz" on a machine that does not build the modules.
 set -euo pipefail
+
+# The fuzzer (tools/fuzz, scripts/fuzz.sh): clang 14 and its runtimes.
+FUZZ_PKGS=(clang llvm libclang-rt-dev)
 
 PKGS=(
 	build-essential bc flex bison libelf-dev
 	qemu-system-x86 busybox-static kmod cpio xz-utils sparse dkms
 	linux-image-6.12-amd64 linux-headers-6.12-amd64 linux-source-6.12
 	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	"${FUZZ_PKGS[@]}"
 )
+fuzz_only=0
+if [ "${1:-}" = --fuzz ]; then
+	fuzz_only=1
+	PKGS=(make "${FUZZ_PKGS[@]}")
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -37,6 +50,8 @@ else
 	apt-get install -y -q --no-install-recommends \
 		-o DPkg::Lock::Timeout=600 "${missing[@]}"
 fi
+
+[ "$fuzz_only" -eq 0 ] || exit 0
 
 kernels=$(scripts/kernels.sh)
 n=$(echo "$kernels" | grep -c . || true)

@@ -771,6 +771,62 @@ static void test_xsave(void)
 	release_and_join(1);
 }
 
+/*
+ * VCPU_SET_XSAVE with a payload shorter than the vCPU header: vCPU 0 and
+ * an XSAVE area of zeros (zero-extended, like any command), which KVM
+ * accepts as every component in its initial state: XMM0, set to a
+ * pattern first, reads back as zeros.  The module used to copy 4 KiB
+ * from past the end of such a message instead (see proto_rules' tail
+ * tests).  Without KASAN that read shows only when the bytes there are
+ * not zeros, so 64 messages with 0xff bytes first leave such bytes in
+ * the kernel's freed copies of messages (their own result does not
+ * matter).
+ */
+static void test_xsave_short(void)
+{
+	static const uint8_t vcpu0[4];
+	static struct {
+		struct kvmi_vcpu_hdr vh;
+		uint8_t junk[192];
+	} spray;
+	static struct kvm_xsave xs;
+	uint8_t *area = (uint8_t *)&xs, *xmm0 = area + 160;
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+	uint64_t xstate_bv = 3;		/* x87 and SSE */
+	struct kvmi_tool tool;
+	unsigned int i, nonzero;
+
+	setup(1, guest_spin, &tool);
+	start(1);
+	memset(spray.junk, 0xff, sizeof(spray.junk));
+	for (i = 0; i < 64; i++)
+		kvmi_cmd(&tool, KVMI_VCPU_SET_XSAVE, &spray, sizeof(spray),
+			 NULL, 0);
+
+	/* Reset values, XMM0 = 0x5a... */
+	memset(&xs, 0, sizeof(xs));
+	memcpy(area, &fcw, sizeof(fcw));
+	memcpy(area + 24, &mxcsr, sizeof(mxcsr));
+	memcpy(area + 512, &xstate_bv, sizeof(xstate_bv));
+	memset(xmm0, 0x5a, 16);
+	CHECK_EQ(xsave_cmd(&tool, &xs), 0);
+	memset(&xs, 0, sizeof(xs));
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &xs, sizeof(xs)),
+		 0);
+	CHECK_EQ(xmm0[0] == 0x5a && xmm0[15] == 0x5a, 1);
+
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_VCPU_SET_XSAVE, vcpu0, sizeof(vcpu0),
+			  NULL, 0), 0);
+	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_GET_XSAVE, 0, NULL, 0, &xs, sizeof(xs)),
+		 0);
+	for (i = 0, nonzero = 0; i < 16; i++)
+		nonzero += xmm0[i] != 0;
+	CHECK_EQ(nonzero, 0);
+	CHECK_EQ(kvmi_cmd(&tool, KVMI_VCPU_SET_XSAVE, NULL, 0, NULL, 0), 0);
+	release_and_join(1);
+}
+
 /* A pause requested during an event comes after that event, not inside. */
 static void test_pause_during_event(void)
 {
@@ -839,6 +895,7 @@ static const struct kvmi_test tests[] = {
 	T(pause_during_event),
 	T(translate_gva),
 	T(xsave),
+	T(xsave_short),
 	T(create_vcpu),
 	T(get_mtrr_type),
 };

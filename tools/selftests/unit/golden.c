@@ -219,6 +219,8 @@ static void pause_and_reply(void)
 	SAME(&pe, pause, "PAUSE_VCPU: encoded");
 	check_cmd(pause, sizeof(pause), 0, "PAUSE_VCPU");
 	SAME(&re, reply, "EVENT_REPLY: encoded");
+	TAP_EQ(kvmi_proto_check_reply(reply + 8, sizeof(reply) - 8), 0,
+	       "EVENT_REPLY: accepted, no reply data");
 	tap(!kvmi_proto_cmd_rule(KVMI_EVENT_REPLY),
 	    "EVENT_REPLY is not a command");
 }

@@ -7,7 +7,8 @@
  * their scope; for every command with a fixed part, that an exact, a
  * shorter (zero-extended) and a longer (extra ignored) body pass, that
  * each padding byte alone makes it fail with -KVM_EINVAL, and that
- * non-padding bytes do not; the event-id helpers.
+ * non-padding bytes do not; the length of the variable part after the
+ * fixed part; the event-id helpers; the event-reply rules.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -235,6 +236,45 @@ static void test_bodies(void)
 			test_vcpu_hdr(commands[i].id);
 }
 
+/*
+ * The variable part starts after the fixed part; a payload no longer
+ * than the fixed part has none.  Reproducer of a bug found while writing
+ * the fuzzer: SET_REGISTERS and VCPU_SET_XSAVE took it as hdr.size - 8,
+ * which for a payload shorter than the vCPU header wrapped around, and
+ * the handlers then copied 144 (kvm_regs) or 4096 (kvm_xsave) bytes from
+ * past the end of the copied message into the vCPU's state.
+ */
+static void test_tail(void)
+{
+	static const unsigned int short_ids[] = {
+		KVMI_SET_REGISTERS, KVMI_VCPU_SET_XSAVE,
+	};
+	unsigned int id, i, len;
+
+	for (i = 0; i < ARRAY_SIZE(short_ids); i++) {
+		const struct kvmi_proto_rule *r = kvmi_proto_cmd_rule(short_ids[i]);
+
+		for (len = 0; len <= 8; len++)
+			TAP_EQ(kvmi_proto_tail_len(r, len), 0,
+			       "id %u: %u-byte payload, no variable part",
+			       short_ids[i], len);
+		TAP_EQ(kvmi_proto_tail_len(r, 9), 1, "id %u: 9-byte payload",
+		       short_ids[i]);
+	}
+	for (id = 0; id < KVMI_NUM_MESSAGES; id++) {
+		const struct kvmi_proto_rule *r = kvmi_proto_cmd_rule(id);
+		bool ok = true;
+
+		if (!r)
+			continue;
+		for (len = 0; len <= KVMI_MSG_SIZE; len++)
+			if (kvmi_proto_tail_len(r, len) !=
+			    (len > r->fixed ? len - r->fixed : 0))
+				ok = false;
+		tap(ok, "id %u: variable part for every payload length", id);
+	}
+}
+
 static void test_events(void)
 {
 	unsigned int id;
@@ -249,12 +289,61 @@ static void test_events(void)
 	tap(!kvmi_event_is_defined(0xffff), "event 0xffff not defined");
 }
 
+/*
+ * KVMI_EVENT_REPLY: vCPU header (padding at 2..7), struct
+ * kvmi_event_reply (action at 8, event at 9, padding at 10..15), then
+ * the event's own reply data, whose length is returned.
+ */
+static void test_reply(void)
+{
+	static const unsigned int lens[] = { 16, 17, 24, 16 + 272, 8184 };
+	static unsigned char body[8192];
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		TAP_EQ(kvmi_proto_check_reply(body, i), -EPROTO,
+		       "reply of %u bytes: too short", i);
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		TAP_EQ(kvmi_proto_check_reply(body, lens[i]), lens[i] - 16,
+		       "reply of %u bytes: %u bytes of data", lens[i],
+		       lens[i] - 16);
+	TAP_EQ(kvmi_proto_check_reply(body, 8185), -EPROTO,
+	       "reply over KVMI_MSG_SIZE");
+
+	for (i = 0; i < 16; i++) {
+		bool pad = (i >= 2 && i < 8) || i >= 10;
+
+		memset(body, 0, 16);
+		body[i] = i == 8 ? KVMI_EVENT_ACTION_CRASH : 0x80;
+		TAP_EQ(kvmi_proto_check_reply(body, 16), pad ? -EPROTO : 0,
+		       "reply byte %u set: %s", i,
+		       pad ? "padding" : "vcpu, event or action");
+	}
+	memset(body, 0, 16);
+	for (i = 0; i < 256; i++) {
+		int want = i <= KVMI_EVENT_ACTION_CRASH ? 0 : -EPROTO;
+
+		body[8] = i;
+		if (i < 4 || i == 255)
+			TAP_EQ(kvmi_proto_check_reply(body, 16), want,
+			       "reply action %u", i);
+	}
+
+	/* The data after the two structures is the event's: anything goes. */
+	memset(body, 0, sizeof(body));
+	memset(body + 16, 0xff, 272);
+	TAP_EQ(kvmi_proto_check_reply(body, 16 + 272), 272,
+	       "reply data not checked");
+}
+
 int main(void)
 {
 	printf("TAP version 13\n");
 	test_hdr();
 	test_ids();
 	test_bodies();
+	test_tail();
 	test_events();
+	test_reply();
 	return tap_done();
 }

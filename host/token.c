@@ -7,8 +7,9 @@
  * Rules (Documentation/kvmmem.rst):
  * - a token belongs to the session that asked for it, and through it to
  *   the introspected VM; it dies with the session;
- * - it is spent by the first MAP that presents it, whether that MAP then
- *   succeeds or not, so a token is never good twice;
+ * - it is spent by the first MAP that looks it up (after the checks of
+ *   the gpas and of the token's address, which leave it good), whether
+ *   that MAP then succeeds or not, so a token is never good twice;
  * - it expires map_token_ttl seconds after it was made;
  * - a session has at most KVMI_MAX_TOKENS live tokens; more is
  *   -KVM_EAGAIN until one is spent or expires.

@@ -50,7 +50,7 @@ kvmmem_source_dies kvmmem_introspector_dies"
 [ -n "${VM_ONLY:-}" ] && REQUIRED=
 # Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
 # boot notices such as "...Overflow: WARNING: See ..." do not.
-BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'
+BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|\] watchdog: BUG: soft lockup'
 
 mkdir -p "$OUT"
 "$TOP/scripts/mkinitramfs.sh" "$KVER" "$OUT/initramfs.cpio.gz" || exit 1

@@ -8,7 +8,7 @@ MOD=/lib/kvmi
 HOOKS_FILE=/sys/kernel/debug/kvmi/hooks
 ENABLED=/sys/kernel/tracing/enabled_functions
 # Kernel reports (see run-vm.sh, which scans the whole console log too).
-BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|soft lockup'
+BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|\] watchdog: BUG: soft lockup'
 HOOKED_FUNCS="kvm_arch_vm_ioctl kvm_emulate_hypercall kvm_vm_release kvm_vm_ioctl_check_extension kvm_arch_vcpu_postcreate"
 
 T_NUM=0

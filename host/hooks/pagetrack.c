@@ -107,7 +107,15 @@ struct kvmi_track *kvmi_track_start(struct kvm *kvm, void *owner)
 	t->node.track_remove_region = track_remove_region;
 	ret = kvmi_kvm_use_mm(kvm);
 	if (!ret) {
+		/*
+		 * The first registration walks the memory slots under
+		 * slots_arch_lock only; lockdep wants kvm->srcu too.  KVM
+		 * itself takes slots_arch_lock inside an SRCU read section.
+		 */
+		int idx = srcu_read_lock(&kvm->srcu);
+
 		ret = kvm_page_track_register_notifier(kvm, &t->node);
+		srcu_read_unlock(&kvm->srcu, idx);
 		kvmi_kvm_unuse_mm(kvm);
 	}
 #else

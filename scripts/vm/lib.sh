@@ -46,7 +46,7 @@ run_test() {
 # in this VM; skipped, with the reason, under kvmi_no_nested.
 run_nested() {
 	if [ -n "$NO_NESTED" ]; then
-		diag "$1 skipped: kvmi_no_nested (make check-debug: its nested guest would boot the KASAN kernel under TCG)"
+		diag "$1 skipped: kvmi_no_nested (make check-debug: its nested guest would boot the debug kernel under TCG)"
 		result "$1" 4
 		return
 	fi

@@ -10,6 +10,8 @@
 #   make tools           kvmi-hook, kvmictl and their library (build/user)
 #   make check           install dependencies, build, style gates, and run
 #                        every test in QEMU on both kernels (README.md)
+#   make check-debug     the in-VM tests on a debug build of the 6.12 kernel
+#                        (KASAN, lockdep, kmemleak, UBSAN); not in make check
 #   make bench           benchmarks in QEMU, printed as BENCH ratio lines
 #   make fuzz            libFuzzer over host/proto.c: 10 million executions,
 #                        then its line coverage (must be >= 90 %)
@@ -25,7 +27,7 @@ KVER ?= $(shell scripts/kernels.sh)
 BUILD := $(CURDIR)/build
 SRCS := Kbuild host guest include
 
-.PHONY: all modules tools demo check bench fuzz style sparse selftests deps clean
+.PHONY: all modules tools demo check check-debug bench fuzz style sparse selftests deps clean
 
 all: modules tools
 
@@ -47,6 +49,9 @@ modules:
 
 check:
 	@scripts/check.sh
+
+check-debug:
+	@scripts/check-debug.sh
 
 bench:
 	@scripts/bench.sh

@@ -11,13 +11,20 @@
 # what the tests need to start a Linux guest with nested KVM: QEMU with
 # its libraries and microvm firmware, KVER's own vmlinuz, and the guest's
 # initramfs (scripts/guest/mkguest.sh).
+#
+# Another kernel than an installed Debian one (make check-debug):
+# VM_KERNEL names its image (default /boot/vmlinuz-KVER) and VM_MODROOT
+# the root of its modules_install tree (VM_MODROOT/lib/modules/KVER;
+# default: the machine's /lib/modules).
 set -euo pipefail
 
 KVER=$1
 OUT=$2
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 SERIES=$("$TOP/scripts/kernels.sh" --series "$KVER")
-MODDIR=/lib/modules/$KVER
+KIMAGE=${VM_KERNEL:-/boot/vmlinuz-$KVER}
+MODINFO=(modinfo -k "$KVER")
+[ -n "${VM_MODROOT:-}" ] && MODINFO+=(-b "$VM_MODROOT")
 ROOT=$TOP/build/$KVER/initramfs
 
 rm -rf "$ROOT"
@@ -28,7 +35,7 @@ for app in sh mount; do ln -s busybox "$ROOT/bin/$app"; done
 
 # Kernel modules, flat in /lib/kvmi/, loaded by name from the init script.
 for m in irqbypass ccp kvm kvm-amd; do
-	f=$(modinfo -k "$KVER" -F filename "$m")
+	f=$("${MODINFO[@]}" -F filename "$m")
 	case "$f" in
 	*.xz) xz -dc "$f" > "$ROOT/lib/kvmi/$m.ko" ;;
 	*) cp "$f" "$ROOT/lib/kvmi/$m.ko" ;;
@@ -60,7 +67,7 @@ cp "$QEMU" "$ROOT/guest/bin/"
 for f in bios-microvm.bin linuxboot_dma.bin; do
 	cp -L "/usr/share/qemu/$f" "$ROOT/guest/share/qemu/$f"
 done
-cp "/boot/vmlinuz-$KVER" "$ROOT/guest/vmlinuz"
+cp "$KIMAGE" "$ROOT/guest/vmlinuz"
 "$TOP/scripts/guest/mkguest.sh" "$TOP/build/$KVER/guest-initramfs.cpio.gz" \
 	"$TOP/build/$KVER/guest/kvmmem.ko"
 cp "$TOP/build/$KVER/guest-initramfs.cpio.gz" "$ROOT/guest/initramfs.cpio.gz"

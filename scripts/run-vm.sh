@@ -24,6 +24,10 @@
 # (seconds, default 1500), VM_ONLY (a developer's run of one selftest
 # binary or one case: VM_ONLY=kvmi_page_test or
 # VM_ONLY=kvmi_page_test:pf_read_retry; no required tests then).
+# For another kernel than an installed Debian one (make check-debug):
+# VM_KERNEL (its image; default /boot/vmlinuz-KVER), VM_MODROOT (its
+# modules_install root, see mkinitramfs.sh), VM_APPEND (more kernel
+# command line) and VM_REQUIRED (more required tests).
 set -uo pipefail
 
 KVER=$1
@@ -32,11 +36,12 @@ OUT=$TOP/build/$KVER
 SMP=${VM_SMP:-1}
 MEM=${VM_MEM:-2048}
 TIMEOUT=${VM_TIMEOUT:-1500}
-APPEND=
+KIMAGE=${VM_KERNEL:-/boot/vmlinuz-$KVER}
+APPEND=${VM_APPEND:-}
 if [ "${VM_MODE:-test}" = bench ]; then
-	APPEND=kvmi_bench
+	APPEND="$APPEND kvmi_bench"
 elif [ -n "${VM_ONLY:-}" ]; then
-	APPEND="kvmi_only=$VM_ONLY"
+	APPEND="$APPEND kvmi_only=$VM_ONLY"
 fi
 REQUIRED="load_requires_kvm load_requires_vendor kvmmem_refuses_without_pv
 load_unload_cycles vendor_module_pinned stock_selftests_with_kvmi rmmod_kvmi
@@ -46,7 +51,8 @@ rmmod_with_vcpu_in_event rmmod_with_mapped_page guest_boots demo tools_errors kv
 kvmi_vm_test.capability kvmi_vm_test.hook_unhook_cycles kvmi_rmap_test.map_read_unmap
 kvmi_fault_test.permission_table kvmi_fuzz_test.random_frames
 kvmmem_unmarked kvmmem_map kvmmem_session_ends kvmmem_token_expires
-kvmmem_source_dies kvmmem_introspector_dies"
+kvmmem_source_dies kvmmem_introspector_dies
+${VM_REQUIRED:-}"
 [ -n "${VM_ONLY:-}" ] && REQUIRED=
 # Kernel reports start right after the timestamp ("] WARNING: CPU: ...");
 # boot notices such as "...Overflow: WARNING: See ..." do not.
@@ -61,7 +67,7 @@ boot() {
 		-accel tcg,thread=multi -smp "$SMP" -m "$MEM" \
 		-cpu EPYC,+svm,+npt -nodefaults -display none -no-reboot \
 		-serial "file:$log" -monitor none \
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$OUT/initramfs.cpio.gz" \
+		-kernel "$KIMAGE" -initrd "$OUT/initramfs.cpio.gz" \
 		-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init $APPEND" \
 		> "$log.qemu" 2>&1
 }

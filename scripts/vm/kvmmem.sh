@@ -349,12 +349,12 @@ t_kvmmem_introspector_dies() {
 
 # Every test of this file, in order (tests.sh; VM_ONLY=kvmmem).
 kvmmem_tests() {
-	run_test kvmmem_unmarked t_kvmmem_unmarked
-	run_test kvmmem_map t_kvmmem_map
-	run_test kvmmem_session_ends t_kvmmem_session_ends
-	run_test kvmmem_token_expires t_kvmmem_token_expires
-	run_test kvmmem_source_dies t_kvmmem_source_dies
-	run_test kvmmem_introspector_dies t_kvmmem_introspector_dies
+	run_nested kvmmem_unmarked t_kvmmem_unmarked
+	run_nested kvmmem_map t_kvmmem_map
+	run_nested kvmmem_session_ends t_kvmmem_session_ends
+	run_nested kvmmem_token_expires t_kvmmem_token_expires
+	run_nested kvmmem_source_dies t_kvmmem_source_dies
+	run_nested kvmmem_introspector_dies t_kvmmem_introspector_dies
 	kvmmem_cleanup
 }
 

@@ -11,6 +11,12 @@ ENABLED=/sys/kernel/tracing/enabled_functions
 BAD_LOG='\] (WARNING:|BUG:|Oops|Kernel panic|INFO: task .* blocked)|KASAN|UBSAN|\] watchdog: BUG: soft lockup'
 HOOKED_FUNCS="kvm_arch_vm_ioctl kvm_emulate_hypercall kvm_vm_release kvm_vm_ioctl_check_extension kvm_arch_vcpu_postcreate"
 
+# make check-debug puts kvmi_no_nested on the command line: the tests that
+# need a Linux guest to boot inside this VM are skipped (run_nested).
+NO_NESTED=
+grep -q kvmi_no_nested /proc/cmdline && NO_NESTED=1
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
 T_NUM=0
 T_PASS=0
 T_FAIL=0
@@ -34,6 +40,17 @@ result() {
 run_test() {
 	"$2"
 	result "$1" $?
+}
+
+# run_nested NAME FUNCTION: run_test for a test that boots a Linux guest
+# in this VM; skipped, with the reason, under kvmi_no_nested.
+run_nested() {
+	if [ -n "$NO_NESTED" ]; then
+		diag "$1 skipped: kvmi_no_nested (make check-debug: its nested guest would boot the debug kernel under TCG)"
+		result "$1" 4
+		return
+	fi
+	run_test "$@"
 }
 
 # show CMD...: run a command, print its output as diagnostics, keep status.

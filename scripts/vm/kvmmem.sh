@@ -131,13 +131,14 @@ rmap() {
 	awk -v k="$1" '$1 == k { print $2 }' $RMAP
 }
 
-# rmap_zero: kvmi's mappings and pins are all gone (a pin goes one RCU
-# grace period after its mapping: wait up to 5 s).
+# rmap_zero: kvmi's mappings and pins are all gone (a session ends in a
+# work item, a pin goes one RCU grace period after its mapping: wait up
+# to 30 s).
 rmap_zero() {
 	local i=0
 
 	while [ "$(rmap mappings)" != 0 ] || [ "$(rmap pinned)" != 0 ]; do
-		if [ $i -ge 50 ]; then
+		if [ $i -ge 300 ]; then
 			diag "kvmi/rmap: $(tr '\n' ' ' < $RMAP)"
 			return 1
 		fi
@@ -216,7 +217,7 @@ t_kvmmem_map() {
 	km_is "map rc=EBUSY" map 1 0 "$ka_gpa" "$(token 4)" || ok=1
 	# kb's writes stay in kb
 	km write 0
-	guest_moves ka SOURCE-TICK 30 && guest_moves ka SOURCE-TICK 30 || ok=1
+	guest_moves ka SOURCE-TICK 60 && guest_moves ka SOURCE-TICK 60 || ok=1
 	if guest_console ka | grep "^SOURCE-CORRUPTED"; then
 		diag "kb's write reached ka's page"
 		ok=1
@@ -256,7 +257,7 @@ t_kvmmem_session_ends() {
 	km stats
 	revoked=$(kbstat revoked)
 	tokens_stop
-	sleep 1
+	rmap_zero || ok=1
 	km read 0
 	km_is "unmap rc=0" unmap 0 0 || ok=1
 	km stats
@@ -300,7 +301,7 @@ t_kvmmem_source_dies() {
 	km read 0
 	km_is "unmap rc=0" unmap 0 0 || ok=1
 	km_is "close rc=0" close 0 || ok=1
-	guest_moves kb GUEST-ALIVE 10 || ok=1
+	guest_moves kb GUEST-ALIVE 30 || ok=1
 	km stats
 	[ "$(kbstat pinned)" = 0 ] || ok=1
 	[ "$(pins_held)" = "$pins" ] ||
@@ -331,7 +332,7 @@ t_kvmmem_introspector_dies() {
 		{ diag "kb's mark outlived its VM"; ok=1; }
 	[ "$(pins_held)" = "$pins" ] ||
 		{ diag "FOLL_PIN pages held: $(pins_held), $pins before"; ok=1; }
-	guest_moves ka2 SOURCE-TICK 30 || ok=1
+	guest_moves ka2 SOURCE-TICK 60 || ok=1
 	tokens_stop
 	kill -TERM $ka_hook
 	wait $ka_hook

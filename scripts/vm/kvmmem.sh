@@ -287,12 +287,7 @@ t_kvmmem_token_expires() {
 t_kvmmem_source_dies() {
 	local ok=0 pins
 
-	pins=$(pins_held)
-	tokens_start s4 1 || return 1
-	km_is "map rc=0" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
-	km_counter 0
-	[ -n "$counter" ] || ok=1
-	mapped_pins "$pins" || ok=1
+	map_one s4 || ok=1
 	kill -KILL "$(guest_pid ka)"
 	guest_stop ka
 	wait $ka_hook
@@ -304,9 +299,29 @@ t_kvmmem_source_dies() {
 	guest_moves kb GUEST-ALIVE 30 || ok=1
 	km stats
 	[ "$(kbstat pinned)" = 0 ] || ok=1
-	[ "$(pins_held)" = "$pins" ] ||
-		{ diag "FOLL_PIN pages held: $(pins_held), $pins before"; ok=1; }
+	pins_back || ok=1
 	return $ok
+}
+
+# For the teardown tests: note the pins held (in $pins), take one token
+# in session $1, map ka's counter page in slot 0 and see it move and pinned.
+map_one() {
+	local ok=0
+
+	pins=$(pins_held)
+	tokens_start "$1" 1 || return 1
+	km_is "map rc=0" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
+	km_counter 0
+	[ -n "$counter" ] || ok=1
+	mapped_pins "$pins" || ok=1
+	return $ok
+}
+
+# The FOLL_PIN pages held are back to $pins.
+pins_back() {
+	[ "$(pins_held)" = "$pins" ] && return 0
+	diag "FOLL_PIN pages held: $(pins_held), $pins before"
+	return 1
 }
 
 # kb dies while it has a page of a new source mapped: every pin is
@@ -318,20 +333,14 @@ t_kvmmem_introspector_dies() {
 	./kvmi-hook --pid "$(guest_pid ka2)" --connect $KA_SOCK --reconnect 1 \
 		--wait 60 > /tmp/ka2.hook 2>&1 &
 	ka_hook=$!
-	pins=$(pins_held)
-	tokens_start s5 1 || ok=1
-	km_is "map rc=0" map 0 0 "$ka_gpa" "$(token 1)" || ok=1
-	km_counter 0
-	[ -n "$counter" ] || ok=1
-	mapped_pins "$pins" || ok=1
+	map_one s5 || ok=1
 	kill -KILL "$(guest_pid kb)"
 	guest_stop kb
 	exec 3>&-
 	rmap_zero || ok=1
 	[ "$(rmap introspectors)" = 0 ] ||
 		{ diag "kb's mark outlived its VM"; ok=1; }
-	[ "$(pins_held)" = "$pins" ] ||
-		{ diag "FOLL_PIN pages held: $(pins_held), $pins before"; ok=1; }
+	pins_back || ok=1
 	guest_moves ka2 SOURCE-TICK 60 || ok=1
 	tokens_stop
 	kill -TERM $ka_hook

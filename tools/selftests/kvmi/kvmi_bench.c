@@ -105,27 +105,6 @@ static void guest_msr(void)
 	GUEST_DONE();
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t pct(uint64_t *v, int n, int p)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[(long)n * p / 100];
-}
-
 static void bench_io(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -134,10 +113,10 @@ static void bench_io(void)
 	int i;
 
 	vcpu_run(vcpu);		/* the first exit includes startup */
-	t0 = now_ns();
+	t0 = kvmi_now_ns();
 	for (i = 0; i < N; i++) {
 		vcpu_run(vcpu);
-		t1 = now_ns();
+		t1 = kvmi_now_ns();
 		io_ns[i] = t1 - t0;
 		t0 = t1;
 	}
@@ -206,7 +185,7 @@ static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 	for (i = -1; i < N; i++) {
 		CHECK(!kvmi_recv(tool, &hdr, body, sizeof(body), 20000),
 		      "event %d missing", i);
-		t1 = now_ns();
+		t1 = kvmi_now_ns();
 		if (i >= 0)
 			ns[i] = t1 - t0;
 		t0 = t1;
@@ -312,21 +291,6 @@ static void bench_msr(void)
 	kvm_vm_free(vm);
 }
 
-/* Slab + vmalloc in use, in kB, from /proc/meminfo. */
-static long kernel_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char key[64];
-	long kb, sum = 0;
-
-	CHECK(f, "no /proc/meminfo");
-	while (fscanf(f, "%63s %ld kB\n", key, &kb) == 2)
-		if (!strcmp(key, "Slab:") || !strcmp(key, "VmallocUsed:"))
-			sum += kb;
-	fclose(f);
-	return sum;
-}
-
 static void bench_page_access(void)
 {
 	struct kvm_vcpu *vcpu;
@@ -342,15 +306,15 @@ static void bench_page_access(void)
 	set_range(&tool, gfn, 1, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X);
 	set_range(&tool, gfn, 1, KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_W |
 		  KVMI_PAGE_ACCESS_X);
-	kb0 = kernel_kb();
-	t0 = now_ns();
+	kb0 = kvmi_kernel_kb();
+	t0 = kvmi_now_ns();
 	for (done = 0; done < PA_GFNS; done += n) {
 		n = PA_GFNS - done < PA_BATCH ? PA_GFNS - done : PA_BATCH;
 		set_range(&tool, gfn + done, n,
 			  KVMI_PAGE_ACCESS_R | KVMI_PAGE_ACCESS_X);
 	}
-	t1 = now_ns();
-	kb1 = kernel_kb();
+	t1 = kvmi_now_ns();
+	kb1 = kvmi_kernel_kb();
 	printf("BENCH page_access_set_262144_gfns_ms %.1f ms target none\n",
 	       (t1 - t0) / 1e6);
 	printf("BENCH page_access_set_ns_per_gfn %.0f ns target none\n",
@@ -363,7 +327,8 @@ static void bench_page_access(void)
 static void print_event(const char *name, uint64_t *ns, uint64_t io50,
 			uint64_t io99)
 {
-	uint64_t p50 = pct(ns, N, 50), p99 = pct(ns, N, 99);
+	uint64_t p50 = kvmi_percentile(ns, N, 50);
+	uint64_t p99 = kvmi_percentile(ns, N, 99);
 
 	printf("BENCH %s_event_roundtrip_p50_ns %llu\n", name,
 	       (unsigned long long)p50);
@@ -380,10 +345,10 @@ int main(void)
 	bench_io();
 	bench_event();
 	bench_pf();
-	io50 = pct(io_ns, N, 50);
-	io99 = pct(io_ns, N, 99);
-	ev50 = pct(ev_ns, N, 50);
-	ev99 = pct(ev_ns, N, 99);
+	io50 = kvmi_percentile(io_ns, N, 50);
+	io99 = kvmi_percentile(io_ns, N, 99);
+	ev50 = kvmi_percentile(ev_ns, N, 50);
+	ev99 = kvmi_percentile(ev_ns, N, 99);
 	printf("BENCH io_roundtrip_p50_ns %llu\n", (unsigned long long)io50);
 	printf("BENCH io_roundtrip_p99_ns %llu\n", (unsigned long long)io99);
 	printf("BENCH hc_event_roundtrip_p50_ns %llu\n",
@@ -394,8 +359,8 @@ int main(void)
 	       (double)ev50 / io50);
 	printf("BENCH hc_event_roundtrip_p99_ratio %.2f x target <= 2.0\n",
 	       (double)ev99 / io99);
-	pf50 = pct(pf_ns, N, 50);
-	pf99 = pct(pf_ns, N, 99);
+	pf50 = kvmi_percentile(pf_ns, N, 50);
+	pf99 = kvmi_percentile(pf_ns, N, 99);
 	printf("BENCH pf_event_roundtrip_p50_ns %llu\n",
 	       (unsigned long long)pf50);
 	printf("BENCH pf_event_roundtrip_p50_ratio %.2f x target <= 2.0\n",

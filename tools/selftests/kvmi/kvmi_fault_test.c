@@ -519,21 +519,6 @@ static void test_vmm_killed_while_paused(void)
 	vmm_killed(true);
 }
 
-/* Slab + vmalloc use of the kernel, in KiB (/proc/meminfo). */
-static long kernel_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	long total = 0, val;
-	char key[64];
-
-	CHECK(f, "cannot open /proc/meminfo");
-	while (fscanf(f, "%63s %ld kB", key, &val) == 2)
-		if (!strcmp(key, "Slab:") || !strcmp(key, "VmallocUsed:"))
-			total += val;
-	fclose(f);
-	return total;
-}
-
 /*
  * Let freed memory show: contexts are freed by a work item and then
  * after an RCU grace period with kvfree_rcu(), which batches for up to
@@ -558,7 +543,7 @@ static long settled_kernel_kb(void)
 		}
 	}
 	pclose(ls);
-	return kernel_kb();
+	return kvmi_kernel_kb();
 }
 
 static void hook_cycles(struct kvm_vm *vm, int n)

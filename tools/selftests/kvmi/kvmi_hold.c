@@ -56,27 +56,6 @@ static uint64_t run_b(uint64_t *ret)
 	return uc.args[3];
 }
 
-static long pins_outstanding(void)
-{
-	long acquired = -1, released = -1, val;
-	FILE *f = fopen("/proc/sys/vm/stat_refresh", "w");
-	char key[64];
-
-	CHECK(f, "cannot open /proc/sys/vm/stat_refresh");
-	fputs("1\n", f);
-	fclose(f);
-	f = fopen("/proc/vmstat", "r");
-	CHECK(f, "cannot open /proc/vmstat");
-	while (fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, "nr_foll_pin_acquired"))
-			acquired = val;
-		else if (!strcmp(key, "nr_foll_pin_released"))
-			released = val;
-	}
-	fclose(f);
-	return acquired - released;
-}
-
 /* A second VM, marked as introspector, maps a page of the hooked @vm. */
 static void map_into_introspector(struct kvm_vm *vm, struct kvmi_tool *tool)
 {
@@ -116,9 +95,9 @@ static void check_unmapped(long pins_before)
 	for (i = 0; i < 200 && run_b(NULL) != B_PATTERN; i++)
 		usleep(100000);
 	CHECK_EQ(run_b(NULL), B_PATTERN);
-	for (i = 0; i < 200 && pins_outstanding() != pins_before; i++)
+	for (i = 0; i < 200 && kvmi_pins_outstanding() != pins_before; i++)
 		usleep(100000);
-	CHECK_EQ(pins_outstanding(), pins_before);
+	CHECK_EQ(kvmi_pins_outstanding(), pins_before);
 	printf("introspector sees its own page, pins released\n");
 	kvm_vm_free(bvm);
 }
@@ -208,7 +187,7 @@ int main(int argc, char *argv[])
 		vcpu_run(vcpu);
 		CHECK_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
 		if (with_rmap) {
-			pins = pins_outstanding();
+			pins = kvmi_pins_outstanding();
 			map_into_introspector(vm, &tool);
 		}
 		printf("ready\n");

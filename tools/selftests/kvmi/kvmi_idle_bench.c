@@ -33,14 +33,6 @@ static void guest_code(void)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 int main(int argc, char *argv[])
 {
 	bool hook = argc > 1 && !strcmp(argv[1], "--hook");
@@ -57,9 +49,9 @@ int main(int argc, char *argv[])
 	}
 	vcpu_run(vcpu);		/* warm-up */
 	for (i = 0; i < PASSES; i++) {
-		t = now_ns();
+		t = kvmi_now_ns();
 		vcpu_run(vcpu);
-		t = now_ns() - t;
+		t = kvmi_now_ns() - t;
 		CHECK_EQ(get_ucall(vcpu, &uc), UCALL_SYNC);
 		best = t < best ? t : best;
 	}

@@ -77,14 +77,6 @@ static void guest_code(void)
 	}
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static struct kvm_vm *a, *b;
 static struct kvm_vcpu *bvcpu;
 static struct kvmi_tool tool;
@@ -164,9 +156,9 @@ static uint64_t guest_read(uint64_t gva, uint64_t sum)
 	r->gva = gva;
 	CHECK_EQ(run_b(), sum);		/* untimed: faults pages in */
 	for (i = 0; i < PASSES; i++) {
-		t = now_ns();
+		t = kvmi_now_ns();
 		CHECK_EQ(run_b(), sum);
-		t = now_ns() - t;
+		t = kvmi_now_ns() - t;
 		best = t < best ? t : best;
 	}
 	return best;
@@ -179,7 +171,7 @@ static uint64_t read_physical(void)
 	int i, p;
 
 	for (i = 0; i <= PASSES; i++) {
-		t = now_ns();
+		t = kvmi_now_ns();
 		for (p = 0; p < PAGES; p++) {
 			struct kvmi_read_physical rq = {
 				.gpa = A_GPA + p * 4096ull,
@@ -189,7 +181,7 @@ static uint64_t read_physical(void)
 			CHECK_EQ(kvmi_cmd(&tool, KVMI_READ_PHYSICAL, &rq,
 					  sizeof(rq), buf, sizeof(buf)), 0);
 		}
-		t = now_ns() - t;
+		t = kvmi_now_ns() - t;
 		if (i)
 			best = t < best ? t : best;
 	}
@@ -208,12 +200,12 @@ static uint64_t proc_mem(void)
 
 	CHECK(fd >= 0, "open /proc/self/mem");
 	for (i = 0; i <= PASSES; i++) {
-		t = now_ns();
+		t = kvmi_now_ns();
 		for (p = 0; p < PAGES; p++)
 			CHECK_EQ(pread(fd, buf, sizeof(buf),
 				       (off_t)(uintptr_t)(hva + p * 4096ul)),
 				 sizeof(buf));
-		t = now_ns() - t;
+		t = kvmi_now_ns() - t;
 		if (i)
 			best = t < best ? t : best;
 	}

@@ -222,37 +222,12 @@ static long rmap_count(const char *what)
 	return ret;
 }
 
-/* Pins taken and not released, system-wide (kernel-owned figures). */
-static long pins_outstanding(void)
-{
-	FILE *refresh = fopen("/proc/sys/vm/stat_refresh", "w");
-	long acquired = -1, released = -1, val;
-	char key[64];
-	FILE *f;
-
-	/* fold the per-CPU deltas into the global figures first */
-	CHECK(refresh, "cannot open /proc/sys/vm/stat_refresh");
-	fputs("1\n", refresh);
-	fclose(refresh);
-	f = fopen("/proc/vmstat", "r");
-	CHECK(f, "cannot open /proc/vmstat");
-	while (fscanf(f, "%63s %ld", key, &val) == 2) {
-		if (!strcmp(key, "nr_foll_pin_acquired"))
-			acquired = val;
-		else if (!strcmp(key, "nr_foll_pin_released"))
-			released = val;
-	}
-	fclose(f);
-	CHECK(acquired >= 0 && released >= 0, "no pin counters in /proc/vmstat");
-	return acquired - released;
-}
-
 static long pins_before;
 
 /* A hooked, B marked; both guests ran once. */
 static void setup(void)
 {
-	pins_before = pins_outstanding();
+	pins_before = kvmi_pins_outstanding();
 	side_create(&a, A_PATTERN);
 	side_create(&b, B_PATTERN);
 	kvmi_hook(a.vm, &tool);
@@ -271,7 +246,7 @@ static void check_released(void)
 	for (i = 0; i < 500 && rmap_count("pinned"); i++)
 		usleep(10000);
 	CHECK_EQ(rmap_count("pinned"), 0);
-	CHECK_EQ(pins_outstanding(), pins_before);
+	CHECK_EQ(kvmi_pins_outstanding(), pins_before);
 }
 
 /*
@@ -284,7 +259,7 @@ static void test_map_read_unmap(void)
 	CHECK_EQ(map_a_into_b(), 0);
 	CHECK_EQ(rmap_count("mappings"), 1);
 	CHECK_EQ(rmap_count("pinned"), 1);
-	CHECK_EQ(pins_outstanding(), pins_before + 1);
+	CHECK_EQ(kvmi_pins_outstanding(), pins_before + 1);
 	CHECK_EQ(guest_reads(&b), A_PATTERN);
 
 	page(&a)[0] = 0x1234;

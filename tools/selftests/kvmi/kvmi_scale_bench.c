@@ -53,27 +53,6 @@ static void guest_code(void)
 	GUEST_DONE();
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static uint64_t p50(uint64_t *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp);
-	return v[n / 2];
-}
-
 struct bvm {
 	struct kvm_vm *vm;
 	struct kvm_vcpu *vcpus[MAX_VCPUS];
@@ -164,15 +143,15 @@ static uint64_t hc_roundtrip(void)
 	enable_hc(&b);
 	set_flag(&b, 1);
 	answer_one(&b.tool);
-	t0 = now_ns();
+	t0 = kvmi_now_ns();
 	for (i = 0; i < HC_ROUNDS; i++) {
 		answer_one(&b.tool);
-		t1 = now_ns();
+		t1 = kvmi_now_ns();
 		ns[i] = t1 - t0;
 		t0 = t1;
 	}
 	bvm_stop(&b);
-	return p50(ns, HC_ROUNDS);
+	return kvmi_percentile(ns, HC_ROUNDS, 50);
 }
 
 /* p50 of pausing all 8 vCPUs: requests sent until 8 events received. */
@@ -187,7 +166,7 @@ static uint64_t pause_all(void)
 
 	bvm_start(&b, MAX_VCPUS);
 	for (r = 0; r < ROUNDS; r++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = kvmi_now_ns();
 
 		for (i = 0; i < MAX_VCPUS; i++)
 			CHECK_EQ(kvmi_vcpu_cmd(&b.tool, KVMI_PAUSE_VCPU, i,
@@ -196,12 +175,12 @@ static uint64_t pause_all(void)
 			CHECK_EQ(kvmi_next_event(&b.tool, &hdr, &ev, 20000),
 				 KVMI_EVENT_PAUSE_VCPU);
 			if (i == MAX_VCPUS - 1)
-				ns[r] = now_ns() - t0;
+				ns[r] = kvmi_now_ns() - t0;
 			reply(&b.tool, &hdr, &ev);
 		}
 	}
 	bvm_stop(&b);
-	return p50(ns, ROUNDS);
+	return kvmi_percentile(ns, ROUNDS, 50);
 }
 
 /* Events per second with @n vCPUs raising them. */
@@ -214,30 +193,16 @@ static double events_per_s(int n)
 	bvm_start(&b, n);
 	enable_hc(&b);
 	set_flag(&b, 1);
-	t0 = now_ns();
+	t0 = kvmi_now_ns();
 	end = t0 + SECONDS * 1000000000ull;
-	while (now_ns() < end) {
+	while (kvmi_now_ns() < end) {
 		answer_one(&b.tool);
 		events++;
 	}
-	t0 = now_ns() - t0;
+	t0 = kvmi_now_ns() - t0;
 	/* the vCPUs waiting now are released by the unhook */
 	bvm_stop(&b);
 	return events / (t0 / 1e9);
-}
-
-static long kernel_kb(void)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	long total = 0, val;
-	char key[64];
-
-	CHECK(f, "cannot open /proc/meminfo");
-	while (fscanf(f, "%63s %ld kB", key, &val) == 2)
-		if (!strcmp(key, "Slab:") || !strcmp(key, "VmallocUsed:"))
-			total += val;
-	fclose(f);
-	return total;
 }
 
 /* 16 hooked VMs, one tool thread polling their sessions. */
@@ -256,12 +221,12 @@ static void many_vms(double *rate, double *kb_per_vm)
 		flag_gva = b[i].flag;
 		sync_global_to_guest(b[i].vm, flag_gva);
 	}
-	kb0 = kernel_kb();
+	kb0 = kvmi_kernel_kb();
 	for (i = 0; i < NR_VMS; i++) {
 		kvmi_hook(b[i].vm, &b[i].tool);
 		kvmi_allow_all(b[i].vm);
 	}
-	kb1 = kernel_kb();
+	kb1 = kvmi_kernel_kb();
 	*kb_per_vm = (double)(kb1 - kb0) / NR_VMS;
 	for (i = 0; i < NR_VMS; i++) {
 		kvmi_runner_start(&b[i].runners[0], b[i].vcpus[0]);
@@ -269,9 +234,9 @@ static void many_vms(double *rate, double *kb_per_vm)
 		set_flag(&b[i], 1);
 		pfd[i] = (struct pollfd){ .fd = b[i].tool.fd, .events = POLLIN };
 	}
-	t0 = now_ns();
+	t0 = kvmi_now_ns();
 	end = t0 + SECONDS * 1000000000ull;
-	while (now_ns() < end) {
+	while (kvmi_now_ns() < end) {
 		CHECK(poll(pfd, NR_VMS, 20000) > 0, "no event from any VM");
 		for (i = 0; i < NR_VMS; i++) {
 			if (!(pfd[i].revents & POLLIN))
@@ -280,7 +245,7 @@ static void many_vms(double *rate, double *kb_per_vm)
 			events++;
 		}
 	}
-	*rate = events / ((now_ns() - t0) / 1e9);
+	*rate = events / ((kvmi_now_ns() - t0) / 1e9);
 	for (i = 0; i < NR_VMS; i++)
 		bvm_stop(&b[i]);
 }

@@ -366,3 +366,61 @@ int kvmi_run_tests(const struct kvmi_test *tests, size_t n)
 	}
 	return ksft_get_fail_cnt() ? KSFT_FAIL : KSFT_PASS;
 }
+
+uint64_t kvmi_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t kvmi_percentile(uint64_t *v, int n, int p)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[(long)n * p / 100];
+}
+
+long kvmi_kernel_kb(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	long total = 0, val;
+	char key[64];
+
+	CHECK(f, "cannot open /proc/meminfo");
+	while (fscanf(f, "%63s %ld kB", key, &val) == 2)
+		if (!strcmp(key, "Slab:") || !strcmp(key, "VmallocUsed:"))
+			total += val;
+	fclose(f);
+	return total;
+}
+
+long kvmi_pins_outstanding(void)
+{
+	FILE *refresh = fopen("/proc/sys/vm/stat_refresh", "w");
+	long acquired = -1, released = -1, val;
+	char key[64];
+	FILE *f;
+
+	/* fold the per-CPU deltas into the global figures first */
+	CHECK(refresh, "cannot open /proc/sys/vm/stat_refresh");
+	fputs("1\n", refresh);
+	fclose(refresh);
+	f = fopen("/proc/vmstat", "r");
+	CHECK(f, "cannot open /proc/vmstat");
+	while (fscanf(f, "%63s %ld", key, &val) == 2) {
+		if (!strcmp(key, "nr_foll_pin_acquired"))
+			acquired = val;
+		else if (!strcmp(key, "nr_foll_pin_released"))
+			released = val;
+	}
+	fclose(f);
+	return acquired - released;
+}

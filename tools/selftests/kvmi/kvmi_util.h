@@ -118,6 +118,15 @@ int kvmi_debugfs_count(const char *what);
 bool kvmi_wait_count(const char *what, int n, int timeout_ms);
 bool kvmi_wait_hooked(int n, int timeout_ms);
 
+/* Measuring and accounting, for the benchmarks and the leak checks. */
+uint64_t kvmi_now_ns(void);			/* CLOCK_MONOTONIC */
+/* The @p-th percentile of @v (sorted in place). */
+uint64_t kvmi_percentile(uint64_t *v, int n, int p);
+/* Slab + vmalloc in use, in KiB (/proc/meminfo). */
+long kvmi_kernel_kb(void);
+/* FOLL_PIN pins taken and not yet released, system-wide (/proc/vmstat). */
+long kvmi_pins_outstanding(void);
+
 /*
  * Runner: one child per case; a case still running after this many
  * seconds is killed and fails.

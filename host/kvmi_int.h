@@ -7,6 +7,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/kvmi.h>
@@ -31,6 +32,13 @@ struct seq_file;
  * @unhook_work: unhook requested by the receive thread
  * @free_work: frees the context after the last reference
  * @send_lock: serialises whole messages on @sock
+ * @rx_lock: held by whoever reads a message from @sock: the receive
+ *	     thread (and its dispatch), or a vCPU taking its own event reply
+ * @rx_wq: the receive thread waits here for @sock to be readable
+ * @rx_wait: kvmi's entry on @sock's wait queue (sock.c)
+ * @rx_wqh: that queue, NULL when not attached
+ * @rx_waiter: the wait queue of the vCPU that took the reader role for
+ *	       its event reply, NULL if the receive thread reads (sock.c)
  * @cmd_allowed: commands the device manager allows (atomic bit ops)
  * @event_allowed: events the device manager allows (atomic bit ops)
  * @vm_events: VM-scope events the tool enabled (atomic bit ops)
@@ -62,6 +70,11 @@ struct kvmi_vm {
 	struct work_struct unhook_work;
 	struct work_struct free_work;
 	struct mutex send_lock;	/* serialises whole messages on @sock */
+	struct mutex rx_lock;	/* one reader of @sock at a time */
+	wait_queue_head_t rx_wq;
+	struct wait_queue_entry rx_wait;
+	wait_queue_head_t *rx_wqh;
+	wait_queue_head_t *rx_waiter;
 	DECLARE_BITMAP(cmd_allowed, KVMI_NUM_MESSAGES);
 	DECLARE_BITMAP(event_allowed, KVMI_NUM_EVENTS);
 	DECLARE_BITMAP(vm_events, KVMI_NUM_EVENTS);
@@ -109,10 +122,17 @@ int kvmi_control_init(void);
 void kvmi_control_exit(void);
 bool kvmi_cmd_is_always_allowed(unsigned int id);
 
-/* sock.c: the receive thread and sending */
+/* sock.c: the receive thread, sending, and a vCPU reading its reply */
+void kvmi_sock_attach(struct kvmi_vm *vm);
+void kvmi_sock_detach(struct kvmi_vm *vm);
 int kvmi_recv_thread(void *arg);
 int kvmi_sock_send(struct kvmi_vm *vm, struct kvec *vec, size_t n,
 		   size_t len);
+bool kvmi_sock_rx_claim(struct kvmi_vm *vm, wait_queue_head_t *wq);
+void kvmi_sock_rx_release(struct kvmi_vm *vm);
+bool kvmi_sock_rx_pending(struct kvmi_vm *vm);
+int kvmi_sock_take_reply(struct kvmi_vm *vm, unsigned int vcpu, void *buf,
+			 size_t size);
 
 /* msg.c: dispatch, replies, VM events */
 int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr);

@@ -251,7 +251,7 @@ int kvmi_msg_dispatch(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr)
 
 	/* Event replies are routed to their vCPU; a stray one is an error. */
 	if (hdr->id == KVMI_EVENT_REPLY)
-		return kvmi_vcpu_reply(vm, hdr, vm->buf);
+		return kvmi_vcpu_reply(vm, hdr, vm->buf, false);
 
 	rule = kvmi_proto_cmd_rule(hdr->id);
 	if (!rule)

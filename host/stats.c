@@ -53,6 +53,7 @@ static void show(struct seq_file *m, const char *scope,
 			seq_printf(m, "%s events.%s %llu\n", scope,
 				   event_names[id], s->events[id]);
 	seq_printf(m, "%s replies %llu\n", scope, s->replies);
+	seq_printf(m, "%s direct_replies %llu\n", scope, s->direct_replies);
 }
 
 /**
@@ -72,6 +73,7 @@ void kvmi_stats_show_total(struct seq_file *m)
 		sum.commands += READ_ONCE(c->commands);
 		sum.command_errors += READ_ONCE(c->command_errors);
 		sum.replies += READ_ONCE(c->replies);
+		sum.direct_replies += READ_ONCE(c->direct_replies);
 		for (id = 0; id < KVMI_NUM_EVENTS; id++)
 			sum.events[id] += READ_ONCE(c->events[id]);
 	}
@@ -94,6 +96,7 @@ void kvmi_stats_show_vm(struct seq_file *m, const struct kvmi_vm *vm)
 	snap.commands = atomic64_read(&vm->stats.commands);
 	snap.command_errors = atomic64_read(&vm->stats.command_errors);
 	snap.replies = atomic64_read(&vm->stats.replies);
+	snap.direct_replies = atomic64_read(&vm->stats.direct_replies);
 	for (id = 0; id < KVMI_NUM_EVENTS; id++)
 		snap.events[id] = atomic64_read(&vm->stats.events[id]);
 

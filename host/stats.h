@@ -16,12 +16,15 @@
  * @commands: commands answered, or whose answer was dropped (replies off)
  * @command_errors: those of them answered with an error
  * @replies: vCPU event replies accepted
+ * @direct_replies: those of them the waiting vCPU read from the socket
+ *		    itself (sock.c)
  * @events: events sent, by id
  */
 struct kvmi_stats {
 	atomic64_t commands;
 	atomic64_t command_errors;
 	atomic64_t replies;
+	atomic64_t direct_replies;
 	atomic64_t events[KVMI_NUM_EVENTS];
 };
 
@@ -30,6 +33,7 @@ struct kvmi_stats_sum {
 	u64 commands;
 	u64 command_errors;
 	u64 replies;
+	u64 direct_replies;
 	u64 events[KVMI_NUM_EVENTS];
 };
 
@@ -52,10 +56,14 @@ static inline void kvmi_stats_event(struct kvmi_stats *s, u8 event)
 	this_cpu_inc(kvmi_stats_total.events[event]);
 }
 
-static inline void kvmi_stats_reply(struct kvmi_stats *s)
+static inline void kvmi_stats_reply(struct kvmi_stats *s, bool direct)
 {
 	atomic64_inc(&s->replies);
 	this_cpu_inc(kvmi_stats_total.replies);
+	if (direct) {
+		atomic64_inc(&s->direct_replies);
+		this_cpu_inc(kvmi_stats_total.direct_replies);
+	}
 }
 
 #endif /* KVMI_STATS_H */

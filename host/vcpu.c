@@ -45,6 +45,16 @@ struct kvmi_job {
 	u8 ctx[];
 };
 
+/*
+ * A vCPU waiting in an event reads its own reply from the socket (sock.c,
+ * "The reader role"); off, the receive thread reads every message.  For
+ * make bench's side-by-side figure and as a way back.
+ */
+static bool direct_reply = true;
+module_param(direct_reply, bool, 0644);
+MODULE_PARM_DESC(direct_reply,
+		 "a vCPU waiting in an event reads its own reply (default: on)");
+
 /* Every kvmi_vcpu by struct kvm_vcpu, for the KVM_RUN probe. */
 static DEFINE_HASHTABLE(table, 8);
 static DEFINE_SPINLOCK(table_lock);	/* writers; readers use RCU */
@@ -489,6 +499,9 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	struct kvec vec[3];
 	u8 action = KVMI_EVENT_ACTION_CONTINUE;
 	u64 msrs[9], sent_ns;
+	u8 rx[sizeof(struct kvmi_msg_hdr) + sizeof(struct kvmi_vcpu_hdr) +
+	      sizeof(kv->reply)];
+	bool reader;
 
 	memset(common, 0, sizeof(*common));
 	common->size = sizeof(*common);
@@ -519,15 +532,23 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	kv->reply_max = reply_len;
 	spin_unlock(&kv->lock);
 
+	/* the role is taken first, so that a quick reply is not missed */
+	reader = READ_ONCE(direct_reply) && kvmi_sock_rx_claim(vm, &kv->wq);
 	if (kvmi_sock_send(vm, vec, len ? 3 : 2, sizeof(hdr) + hdr.size)) {
 		kvmi_vm_disconnect(vm);
-		goto out;
+		goto done;
 	}
 
 	for (;;) {
-		if (wait_event_killable(kv->wq, wake_cond(kv)))
+		if (wait_event_killable(kv->wq, wake_cond(kv) ||
+					(reader && kvmi_sock_rx_pending(vm))))
 			break;
 		run_jobs(kv, true);
+		if (reader &&
+		    kvmi_sock_take_reply(vm, kv->idx, rx, sizeof(rx)) < 0) {
+			kvmi_sock_rx_release(vm);
+			reader = false;
+		}
 		spin_lock(&kv->lock);
 		if (kv->replied) {
 			const struct kvmi_event_reply *r = (void *)kv->reply;
@@ -542,7 +563,9 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 		if (READ_ONCE(vm->dying))
 			break;
 	}
-out:
+done:
+	if (reader)
+		kvmi_sock_rx_release(vm);
 	spin_lock(&kv->lock);
 	kv->waiting = false;
 	spin_unlock(&kv->lock);
@@ -638,13 +661,15 @@ bool kvmi_vcpu_in_event(struct kvmi_vcpu *kv)
  * @vm: the VM's context
  * @hdr: its header
  * @body: its payload
+ * @direct: the waiting vCPU read it itself (kvmi_sock_take_reply())
  *
- * Context: the receive thread.
+ * Context: the receive thread, or the vCPU the reply is for, which then
+ * holds @vm->rx_lock.
  * Return: 0, or -EPROTO for a reply that nothing waits for or that
  * breaks the rules (the session then ends).
  */
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
-		    const void *body)
+		    const void *body, bool direct)
 {
 	const struct kvmi_vcpu_hdr *vh = body;
 	const struct kvmi_event_reply *r = body + sizeof(*vh);
@@ -675,7 +700,7 @@ int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 	spin_unlock(&kv->lock);
 	if (ret)
 		return ret;
-	kvmi_stats_reply(&vm->stats);
+	kvmi_stats_reply(&vm->stats, direct);
 	if (trace_kvmi_event_reply_enabled())
 		trace_kvmi_event_reply(vm, kv->idx, r->event, hdr->seq,
 				       r->action,

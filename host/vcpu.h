@@ -137,6 +137,6 @@ int kvmi_breakpoint_control(struct kvmi_vcpu *kv, bool enable);
 void kvmi_debug_reset(struct kvmi_vcpu *kv);
 void kvmi_trap_reset(struct kvmi_vcpu *kv);
 int kvmi_vcpu_reply(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
-		    const void *body);
+		    const void *body, bool direct);
 
 #endif /* KVMI_VCPU_H */

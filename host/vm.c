@@ -57,6 +57,7 @@ static void free_vm(struct work_struct *work)
 {
 	struct kvmi_vm *vm = container_of(work, struct kvmi_vm, free_work);
 
+	kvmi_sock_detach(vm);
 	kvmi_vcpus_free(vm);
 	sockfd_put(vm->sock);
 	kvmi_kvm_put(vm->kvm);
@@ -149,6 +150,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 	memcpy(vm->uuid, hook->uuid, sizeof(vm->uuid));
 	vm->pid = kvmi_kvm_pid(kvm);
 	allow_defaults(vm);
+	kvmi_sock_attach(vm);
 
 	mutex_lock(&vms_lock);
 	if (unloading) {
@@ -179,6 +181,7 @@ int kvmi_vm_hook(struct kvm *kvm, const struct kvm_introspection_hook *hook)
 
 out_unlock:
 	mutex_unlock(&vms_lock);
+	kvmi_sock_detach(vm);
 	kvfree(vm);
 	atomic_dec(&nr_contexts);
 out_sock:

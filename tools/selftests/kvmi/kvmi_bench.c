@@ -213,14 +213,40 @@ static struct kvm_vm *hooked_vm(void *guest, struct kvm_vcpu **vcpu,
 	return vm;
 }
 
-static void bench_event(void)
+static void bench_event(uint64_t *ns)
 {
 	struct kvm_vcpu *vcpu;
 	struct kvmi_tool tool;
 	struct kvm_vm *vm = hooked_vm(guest_hc, &vcpu, &tool);
 
-	null_tool(vm, vcpu, &tool, KVMI_EVENT_HYPERCALL, 0, ev_ns);
+	null_tool(vm, vcpu, &tool, KVMI_EVENT_HYPERCALL, 0, ns);
 	kvm_vm_free(vm);
+	close(tool.fd);
+}
+
+/*
+ * The same hypercall events with the module parameter direct_reply off:
+ * every reply goes through the receive thread, as before kvmi let the
+ * waiting vCPU read its own.  Two rounds of each, interleaved.
+ */
+static void bench_event_relay(uint64_t io50)
+{
+	static uint64_t on[2 * N], off[2 * N];
+	uint64_t on50, off50;
+	int r;
+
+	for (r = 0; r < 2; r++) {
+		bench_event(on + r * N);
+		CHECK(kvmi_set_param("direct_reply", "N"), "direct_reply");
+		bench_event(off + r * N);
+		CHECK(kvmi_set_param("direct_reply", "Y"), "direct_reply");
+	}
+	on50 = kvmi_percentile(on, 2 * N, 50);
+	off50 = kvmi_percentile(off, 2 * N, 50);
+	printf("BENCH hc_event_roundtrip_relay_p50_ratio %.2f x target none\n",
+	       (double)off50 / io50);
+	printf("BENCH hc_event_direct_over_relay_p50 %.2f x target < 1.0\n",
+	       (double)on50 / off50);
 }
 
 /* SET_PAGE_ACCESS of gfns [@first, @first + @n) to @access. */
@@ -343,7 +369,7 @@ int main(void)
 	uint64_t io50, io99, ev50, ev99, pf50, pf99;
 
 	bench_io();
-	bench_event();
+	bench_event(ev_ns);
 	bench_pf();
 	io50 = kvmi_percentile(io_ns, N, 50);
 	io99 = kvmi_percentile(io_ns, N, 99);
@@ -371,6 +397,7 @@ int main(void)
 	bench_msr();
 	print_event("cr", cr_ns, io50, io99);
 	print_event("msr", msr_ns, io50, io99);
+	bench_event_relay(io50);
 	fflush(stdout);
 	bench_page_access();
 	return 0;

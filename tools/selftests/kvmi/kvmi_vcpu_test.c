@@ -550,6 +550,63 @@ static void test_bad_reply(void)
 	CHECK(runners[0].done, "guest did not finish");
 }
 
+/* A total from debugfs kvmi/stats ("total KEY VALUE"). */
+static long long stats_total(const char *key)
+{
+	FILE *f = fopen("/sys/kernel/debug/kvmi/stats", "r");
+	char scope[32], name[64];
+	long long val, ret = -1;
+
+	CHECK(f, "cannot open kvmi/stats");
+	while (fscanf(f, "%31s %63s %lld", scope, name, &val) == 3)
+		if (!strcmp(scope, "total") && !strcmp(name, key))
+			ret = val;
+	fclose(f);
+	CHECK(ret >= 0, "no total %s in kvmi/stats", key);
+	return ret;
+}
+
+static void direct_reply_back_on(void)
+{
+	kvmi_set_param("direct_reply", "Y");
+}
+
+/*
+ * 100 events on one vCPU, with the module parameter direct_reply off,
+ * then on: every reply goes through the receive thread, then every one
+ * is read by the waiting vCPU itself (debugfs kvmi/stats counts both).
+ */
+static void test_direct_reply(void)
+{
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	long long replies, direct;
+	int on, i;
+
+	atexit(direct_reply_back_on);
+	for (on = 0; on <= 1; on++) {
+		CHECK(kvmi_set_param("direct_reply", on ? "Y" : "N"),
+		      "cannot set direct_reply");
+		replies = stats_total("replies");
+		direct = stats_total("direct_replies");
+		hypercall_vcpus(100, 1, 1, &tool);
+		for (i = 0; i < 100; i++) {
+			kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev,
+					NULL, 0);
+			kvmi_reply_event(&tool, &hdr, &ev,
+					 KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
+		}
+		pthread_join(runners[0].thread, NULL);
+		CHECK(runners[0].done, "guest did not finish (direct %d)", on);
+		CHECK_EQ(runners[0].bad, 0);
+		CHECK_EQ(stats_total("replies") - replies, 100);
+		CHECK_EQ(stats_total("direct_replies") - direct, on ? 100 : 0);
+		kvm_vm_free(vm);
+		close(tool.fd);
+	}
+}
+
 struct regs_reply {
 	struct kvmi_get_registers_reply r;
 	struct kvm_msr_entry e;
@@ -632,6 +689,42 @@ static void test_retry_after_set_registers(void)
 	CHECK_EQ(kvmi_vcpu_cmd(&tool, KVMI_SET_REGISTERS, 0, &regs.regs,
 			       sizeof(regs.regs), NULL, 0), 0);
 	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY, NULL, 0);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ(runners[0].last, 34);
+}
+
+/*
+ * Pipelined: SET_REGISTERS (RIP past VMMCALL) and the RETRY reply written
+ * back to back, before the command's answer.  The command must run
+ * before the vCPU resumes, whoever reads the reply: the guest returns
+ * from the hypercall with RAX as it left it, and no second event comes.
+ */
+static void test_command_then_reply(void)
+{
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvm_regs regs;
+	} set = { };
+	struct {
+		struct kvmi_error_code ec;
+	} rpl;
+	struct kvmi_get_registers_reply regs;
+	struct kvmi_msg_hdr hdr, rhdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+
+	first_hypercall_event(1, &tool, &hdr, &ev);
+	CHECK_EQ(get_registers(&tool, 0, NULL, 0, 0, &regs, sizeof(regs)), 0);
+	set.regs = regs.regs;
+	set.regs.rip += 3;
+	kvmi_send(&tool, KVMI_SET_REGISTERS, 0x5e7, &set, sizeof(set));
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_RETRY, NULL, 0);
+	CHECK(!kvmi_recv(&tool, &rhdr, &rpl, sizeof(rpl), 10000),
+	      "no answer to SET_REGISTERS");
+	CHECK_EQ(rhdr.id, KVMI_SET_REGISTERS);
+	CHECK_EQ(rhdr.seq, 0x5e7);
+	CHECK_EQ(rpl.ec.err, 0);
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
 	CHECK_EQ(runners[0].last, 34);
@@ -887,9 +980,11 @@ static const struct kvmi_test tests[] = {
 	T(unhook_while_waiting),
 	T(disable_while_pending),
 	T(bad_reply),
+	T(direct_reply),
 	T(get_registers),
 	T(set_registers_outside_event),
 	T(retry_after_set_registers),
+	T(command_then_reply),
 	T(get_xcr),
 	T(get_cpuid),
 	T(pause_during_event),

@@ -5,7 +5,6 @@
  * before (proto.c); what is left here are each command's own rules.
  */
 #include <linux/mm.h>
-#include <linux/slab.h>
 
 #include "hooks/hooks.h"
 #include "kvmi_int.h"
@@ -112,19 +111,18 @@ int kvmi_cmd_read_physical(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,
 			   const void *req)
 {
 	const struct kvmi_read_physical *cmd = req;
-	void *data;
-	int err, ret;
+	int err;
 
 	if (!range_ok(cmd->gpa, cmd->size))
 		return kvmi_msg_reply(vm, hdr, -KVM_EINVAL, NULL, 0);
 
-	data = kmalloc(cmd->size, GFP_KERNEL);
-	if (!data)
-		return kvmi_msg_reply(vm, hdr, -KVM_ENOMEM, NULL, 0);
-	err = mem_error(kvmi_guest_read(vm->kvm, cmd->gpa, data, cmd->size));
-	ret = kvmi_msg_reply(vm, hdr, err, data, cmd->size);
-	kfree(data);
-	return ret;
+	/*
+	 * The request was copied out of the receive buffer (@req), which is
+	 * free until the next message: the data goes there, no allocation.
+	 */
+	BUILD_BUG_ON(sizeof(vm->buf) < PAGE_SIZE);
+	err = mem_error(kvmi_guest_read(vm->kvm, cmd->gpa, vm->buf, cmd->size));
+	return kvmi_msg_reply(vm, hdr, err, vm->buf, cmd->size);
 }
 
 int kvmi_cmd_write_physical(struct kvmi_vm *vm, const struct kvmi_msg_hdr *hdr,

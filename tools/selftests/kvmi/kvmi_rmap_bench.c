@@ -6,7 +6,9 @@
  * - mapped: the introspector VM (B) maps A's 512 pages with
  *   KVM_HC_MEM_MAP and its guest reads them;
  * - local: B's guest reads 2 MiB of its own memory, the same way;
- * - READ_PHYSICAL: the tool reads the 512 pages over the socket;
+ * - READ_PHYSICAL: the tool reads the 512 pages over the socket, one
+ *   request in flight as libkvmi does; and again with DEPTH requests in
+ *   flight (a second figure, never instead of the first);
  * - /proc/PID/mem: the VMM's memory of the same pages, with pread(), as a
  *   tool on the host could read it without kvmi.
  *
@@ -34,6 +36,7 @@
 #define SLOT_1		1
 #define SLOT_2		2
 #define BATCH		8		/* live tokens a session may hold */
+#define DEPTH		16		/* READ_PHYSICAL requests in flight */
 
 enum { DO_MAP = 1, DO_READ };
 
@@ -190,6 +193,46 @@ static uint64_t read_physical(void)
 	return best;
 }
 
+/* The same reads, DEPTH requests in flight, answered in order. */
+static uint64_t read_physical_pipelined(void)
+{
+	static struct {
+		struct kvmi_error_code ec;
+		uint8_t data[4096];
+	} rpl;
+	struct kvmi_msg_hdr hdr;
+	uint64_t best = ~0ull, t;
+	int i, sent, got;
+
+	for (i = 0; i <= PASSES; i++) {
+		t = kvmi_now_ns();
+		for (sent = got = 0; got < PAGES; got++) {
+			for (; sent < PAGES && sent - got < DEPTH; sent++) {
+				struct kvmi_read_physical rq = {
+					.gpa = A_GPA + sent * 4096ull,
+					.size = sizeof(rpl.data),
+				};
+
+				kvmi_send(&tool, KVMI_READ_PHYSICAL,
+					  0x10000 + sent, &rq, sizeof(rq));
+			}
+			CHECK(!kvmi_recv(&tool, &hdr, &rpl, sizeof(rpl), 10000),
+			      "no reply %d", got);
+			CHECK_EQ(hdr.id, KVMI_READ_PHYSICAL);
+			CHECK_EQ(hdr.seq, 0x10000 + got);
+			CHECK_EQ(hdr.size, sizeof(rpl));
+			CHECK_EQ(rpl.ec.err, 0);
+		}
+		t = kvmi_now_ns() - t;
+		if (i)
+			best = t < best ? t : best;
+	}
+	CHECK(!memcmp(rpl.data,
+		      addr_gpa2hva(a, A_GPA + (PAGES - 1) * 4096ull),
+		      sizeof(rpl.data)), "READ_PHYSICAL read something else");
+	return best;
+}
+
 static uint64_t proc_mem(void)
 {
 	static uint8_t buf[4096];
@@ -220,7 +263,7 @@ static double mib_s(uint64_t ns)
 
 int main(void)
 {
-	uint64_t sum = 0, mapped, local, rp, pm;
+	uint64_t sum = 0, mapped, local, rp, rpp, pm;
 	const uint64_t *w;
 	int i;
 
@@ -232,6 +275,7 @@ int main(void)
 	map_all();
 	mapped = guest_read(MAP_GPA, sum);
 	rp = read_physical();
+	rpp = read_physical_pipelined();
 	pm = proc_mem();
 
 	printf("BENCH rmap_read_mib_s %.1f MiB/s target none\n", mib_s(mapped));
@@ -244,5 +288,9 @@ int main(void)
 	       (double)rp / mapped);
 	printf("BENCH read_physical_vs_proc_mem_ratio %.2f x target >= 1.0\n",
 	       (double)pm / rp);
+	printf("BENCH read_physical_depth%d_mib_s %.1f MiB/s target none\n",
+	       DEPTH, mib_s(rpp));
+	printf("BENCH read_physical_depth%d_vs_proc_mem_ratio %.2f x target none\n",
+	       DEPTH, (double)pm / rpp);
 	return 0;
 }

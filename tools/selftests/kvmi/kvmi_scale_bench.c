@@ -5,7 +5,8 @@
  * - pause: KVMI_PAUSE_VCPU for all 8 vCPUs of a VM (each busy in its
  *   guest), until the 8 PAUSE_VCPU events arrived; the p50 of ROUNDS
  *   rounds divided by the p50 of one HYPERCALL event round trip measured
- *   here too.
+ *   here too.  Again with the 8 vCPUs halted (an idle guest), in a child
+ *   process, since halted vCPUs never finish.
  * - scaling: events per second with 1, 2, 4 and 8 vCPUs raising HYPERCALL
  *   events at once, one null tool answering them all.
  * - many VMs: 16 VMs of one vCPU each, hooked by 16 sessions of one tool
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -35,7 +37,10 @@
 
 static vm_vaddr_t flag_gva;
 
-/* Hypercall events until the flag says stop (2); 1 only spins. */
+/*
+ * The flag says: 0 spin, 1 hypercall events, 2 stop, 3 halt for good
+ * (KVM keeps a halted vCPU halted after a PAUSE_VCPU event).
+ */
 static void guest_code(void)
 {
 	uint64_t ret, *flag = (uint64_t *)flag_gva;
@@ -46,6 +51,8 @@ static void guest_code(void)
 
 		if (f == 2)
 			break;
+		if (f == 3)
+			asm volatile("cli; hlt");
 		if (f == 1)
 			asm volatile("vmmcall" : "=a"(ret) : "a"(34ul),
 				     "D"(24ul), "S"(0ul) : "memory");
@@ -154,8 +161,11 @@ static uint64_t hc_roundtrip(void)
 	return kvmi_percentile(ns, HC_ROUNDS, 50);
 }
 
-/* p50 of pausing all 8 vCPUs: requests sent until 8 events received. */
-static uint64_t pause_all(void)
+/*
+ * p50 of pausing all 8 vCPUs: requests sent until 8 events received.
+ * @halted: the guests halt first.
+ */
+static uint64_t pause_rounds(bool halted)
 {
 	struct kvmi_pause_vcpu req = { .wait = 0 };
 	static uint64_t ns[ROUNDS];
@@ -165,6 +175,10 @@ static uint64_t pause_all(void)
 	int r, i;
 
 	bvm_start(&b, MAX_VCPUS);
+	if (halted) {
+		set_flag(&b, 3);
+		usleep(200000);
+	}
 	for (r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = kvmi_now_ns();
 
@@ -179,8 +193,36 @@ static uint64_t pause_all(void)
 			reply(&b.tool, &hdr, &ev);
 		}
 	}
-	bvm_stop(&b);
+	if (!halted)
+		bvm_stop(&b);
 	return kvmi_percentile(ns, ROUNDS, 50);
+}
+
+static uint64_t pause_all(void)
+{
+	return pause_rounds(false);
+}
+
+/* The halted vCPUs stay in KVM_RUN: the child's exit ends them. */
+static uint64_t pause_all_halted(void)
+{
+	uint64_t v = 0;
+	int fd[2], status;
+	pid_t pid;
+
+	CHECK(!pipe(fd), "pipe");
+	pid = fork();
+	CHECK(pid >= 0, "fork");
+	if (!pid) {
+		v = pause_rounds(true);
+		_exit(write(fd[1], &v, sizeof(v)) != sizeof(v));
+	}
+	close(fd[1]);
+	CHECK(read(fd[0], &v, sizeof(v)) == sizeof(v), "halted pause failed");
+	close(fd[0]);
+	CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	      !WEXITSTATUS(status), "halted pause child");
+	return v;
 }
 
 /* Events per second with @n vCPUs raising them. */
@@ -254,7 +296,7 @@ int main(void)
 {
 	static const int counts[] = { 1, 2, 4, 8 };
 	double rate[4], vms_rate, kb;
-	uint64_t hc, pause;
+	uint64_t hc, pause, halted;
 	unsigned int i;
 
 	hc = hc_roundtrip();
@@ -263,6 +305,12 @@ int main(void)
 	       (unsigned long long)pause);
 	printf("BENCH pause_8_vcpus_vs_hc_roundtrip_ratio %.2f x target <= 4\n",
 	       (double)pause / hc);
+	fflush(stdout);
+	halted = pause_all_halted();
+	printf("BENCH pause_8_halted_vcpus_p50_ns %llu ns target none\n",
+	       (unsigned long long)halted);
+	printf("BENCH pause_8_halted_vcpus_vs_hc_roundtrip_ratio %.2f x target none\n",
+	       (double)halted / hc);
 	fflush(stdout);
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		rate[i] = events_per_s(counts[i]);

@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+mkdir -p build
 rc=0
 # the test VM's initramfs packs the tools and the guests' programs
 make -s -C tools > build/make-tools.log 2>&1

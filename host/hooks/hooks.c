@@ -17,6 +17,7 @@
 #include <linux/ftrace.h>
 #include <linux/kvm_host.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
@@ -36,7 +37,8 @@
  * @fentry: the ftrace call site at its entry
  * @ops: our ftrace_ops on @fentry
  * @armed: registered and verified
- * @hits: calls that went through @wrapper
+ *
+ * Calls that went through @wrapper are counted per CPU in hook_hits.
  */
 struct kvmi_hook {
 	const char *module;
@@ -47,7 +49,6 @@ struct kvmi_hook {
 	unsigned long fentry;
 	struct ftrace_ops ops;
 	bool armed;
-	atomic64_t hits;
 };
 
 #define KVMI_HOOK(id, mod, sym, ret, args) static ret kvmi_wrap_##id args;
@@ -66,21 +67,43 @@ static struct kvmi_hook hooks[KVMI_NR_HOOKS] = {
 
 /*
  * Wrappers that are running, counted so that unloading can wait for them
- * (see kvmi_hooks_exit()).
+ * (see hooks_remove()), and the calls of each hook.  Both are per CPU:
+ * the exit hooks run on every VM exit of every vCPU, where a shared
+ * counter would bounce one cache line between all CPUs.  A wrapper may
+ * leave on another CPU than it entered (it can sleep in the original),
+ * so one CPU's count can be negative; only the sum means something.
  */
-static atomic_t inflight = ATOMIC_INIT(0);
+static DEFINE_PER_CPU(long, inflight);
+static DEFINE_PER_CPU(u64, hook_hits[KVMI_NR_HOOKS]);
 static bool unloading;
 
 static void hook_enter(enum kvmi_hook_id id)
 {
-	atomic_inc(&inflight);
-	atomic64_inc(&hooks[id].hits);
+	this_cpu_inc(inflight);
+	this_cpu_inc(hook_hits[id]);
 }
 
 static void hook_leave(void)
 {
-	if (atomic_dec_and_test(&inflight) && READ_ONCE(unloading))
+	this_cpu_dec(inflight);
+	if (unlikely(READ_ONCE(unloading)))
 		wake_up_var(&inflight);
+}
+
+/*
+ * Once no wrapper can be entered any more, the sum can only fall, and it
+ * is never below the number of wrappers still running when it was read:
+ * every increment happened before the summing started, and a decrement it
+ * sees belongs to an increment it sees too.  So 0 means none is left.
+ */
+static long inflight_sum(void)
+{
+	long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(inflight, cpu));
+	return sum;
 }
 
 static kvmi_vm_ioctl_ret_t kvmi_wrap_vm_ioctl(struct file *filp,
@@ -472,8 +495,14 @@ static void hooks_remove(void)
 	 */
 	synchronize_rcu_tasks();
 	WRITE_ONCE(unloading, true);
-	smp_mb(); /* pairs with atomic_dec_and_test() in hook_leave() */
-	wait_var_event(&inflight, !atomic_read(&inflight));
+	/*
+	 * hook_leave() has no barrier between its decrement and its look at
+	 * @unloading (it runs on every exit), so its wake-up may be missed:
+	 * look again every 100 ms.
+	 */
+	while (inflight_sum())
+		wait_var_event_timeout(&inflight, !inflight_sum(),
+				       msecs_to_jiffies(100));
 	synchronize_rcu_tasks();
 }
 
@@ -548,8 +577,14 @@ void kvmi_hooks_show(struct seq_file *m)
 
 	seq_printf(m, "# symbol module state hits (vendor %s)\n",
 		   kvmi_vendor_name());
-	for (i = 0; i < KVMI_NR_HOOKS; i++)
-		seq_printf(m, "%s %s %s %lld\n", hooks[i].symbol,
+	for (i = 0; i < KVMI_NR_HOOKS; i++) {
+		u64 hits = 0;
+		int cpu;
+
+		for_each_possible_cpu(cpu)
+			hits += READ_ONCE(per_cpu(hook_hits[i], cpu));
+		seq_printf(m, "%s %s %s %llu\n", hooks[i].symbol,
 			   hooks[i].module, hooks[i].armed ? "armed" : "off",
-			   (long long)atomic64_read(&hooks[i].hits));
+			   hits);
+	}
 }

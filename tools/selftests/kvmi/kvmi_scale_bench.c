@@ -5,8 +5,11 @@
  * - pause: KVMI_PAUSE_VCPU for all 8 vCPUs of a VM (each busy in its
  *   guest), until the 8 PAUSE_VCPU events arrived; the p50 of ROUNDS
  *   rounds divided by the p50 of one HYPERCALL event round trip measured
- *   here too.  Again with the 8 vCPUs halted (an idle guest), in a child
- *   process, since halted vCPUs never finish.
+ *   here too.  The requests go as libkvmi's kvmi_pause_all_vcpus() sends
+ *   them: one write holding CONTROL_CMD_RESPONSE (off, now), the 8
+ *   PAUSE_VCPU and CONTROL_CMD_RESPONSE (on, now), so one reply.  Again
+ *   with the 8 vCPUs halted (an idle guest), in a child process, since
+ *   halted vCPUs never finish.
  * - scaling: events per second with 1, 2, 4 and 8 vCPUs raising HYPERCALL
  *   events at once, one null tool answering them all.
  * - many VMs: 16 VMs of one vCPU each, hooked by 16 sessions of one tool
@@ -161,18 +164,53 @@ static uint64_t hc_roundtrip(void)
 	return kvmi_percentile(ns, HC_ROUNDS, 50);
 }
 
+/* One message of a batch: header and a body of at most 16 bytes. */
+struct batch_msg {
+	struct kvmi_msg_hdr hdr;
+	union {
+		struct kvmi_control_cmd_response resp;
+		struct {
+			struct kvmi_vcpu_hdr vh;
+			struct kvmi_pause_vcpu p;
+		} pause;
+	};
+} __attribute__((packed));
+
+/* Replies off, PAUSE_VCPU for every vCPU, replies on: one write. */
+static void pause_batch(struct kvmi_tool *tool, uint32_t seq)
+{
+	static struct batch_msg m[MAX_VCPUS + 2];
+	int i;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < MAX_VCPUS + 2; i++) {
+		m[i].hdr.seq = seq + i;
+		if (i == 0 || i == MAX_VCPUS + 1) {
+			m[i].hdr.id = KVMI_CONTROL_CMD_RESPONSE;
+			m[i].hdr.size = sizeof(m[i].resp);
+			m[i].resp.enable = i != 0;
+			m[i].resp.now = 1;
+		} else {
+			m[i].hdr.id = KVMI_PAUSE_VCPU;
+			m[i].hdr.size = sizeof(m[i].pause);
+			m[i].pause.vh.vcpu = i - 1;
+		}
+	}
+	CHECK(write(tool->fd, m, sizeof(m)) == sizeof(m), "batch write");
+}
+
 /*
- * p50 of pausing all 8 vCPUs: requests sent until 8 events received.
- * @halted: the guests halt first.
+ * p50 of pausing all 8 vCPUs: the batch written until its one reply and
+ * the 8 events were received.  @halted: the guests halt first.
  */
 static uint64_t pause_rounds(bool halted)
 {
-	struct kvmi_pause_vcpu req = { .wait = 0 };
 	static uint64_t ns[ROUNDS];
+	static char body[KVMI_MSG_SIZE];
 	struct kvmi_msg_hdr hdr;
 	struct kvmi_event ev;
 	struct bvm b;
-	int r, i;
+	int r, events, replies;
 
 	bvm_start(&b, MAX_VCPUS);
 	if (halted) {
@@ -182,16 +220,26 @@ static uint64_t pause_rounds(bool halted)
 	for (r = 0; r < ROUNDS; r++) {
 		uint64_t t0 = kvmi_now_ns();
 
-		for (i = 0; i < MAX_VCPUS; i++)
-			CHECK_EQ(kvmi_vcpu_cmd(&b.tool, KVMI_PAUSE_VCPU, i,
-					       &req, sizeof(req), NULL, 0), 0);
-		for (i = 0; i < MAX_VCPUS; i++) {
-			CHECK_EQ(kvmi_next_event(&b.tool, &hdr, &ev, 20000),
-				 KVMI_EVENT_PAUSE_VCPU);
-			if (i == MAX_VCPUS - 1)
+		ns[r] = 0;
+		pause_batch(&b.tool, 0x20000 + r * 16);
+		for (events = replies = 0; events < MAX_VCPUS || !replies;) {
+			CHECK(!kvmi_recv(&b.tool, &hdr, body, sizeof(body),
+					 20000), "round %d: %d events", r, events);
+			if (hdr.id == KVMI_CONTROL_CMD_RESPONSE) {
+				CHECK_EQ(*(int32_t *)body, 0);
+				replies++;
+				continue;
+			}
+			CHECK_EQ(hdr.id, KVMI_EVENT);
+			memcpy(&ev, body, sizeof(ev));
+			CHECK_EQ(ev.event, KVMI_EVENT_PAUSE_VCPU);
+			if (++events == MAX_VCPUS && replies)
 				ns[r] = kvmi_now_ns() - t0;
 			reply(&b.tool, &hdr, &ev);
 		}
+		if (!ns[r])
+			ns[r] = kvmi_now_ns() - t0;
+		CHECK_EQ(replies, 1);
 	}
 	if (!halted)
 		bvm_stop(&b);

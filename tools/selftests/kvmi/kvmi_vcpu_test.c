@@ -607,6 +607,45 @@ static void test_direct_reply(void)
 	}
 }
 
+/*
+ * The reply written in three pieces, 50 ms apart: the waiting vCPU never
+ * sees it whole, so the receive thread reads it (not a direct reply), and
+ * the session goes on.
+ */
+static void test_reply_in_pieces(void)
+{
+	struct {
+		struct kvmi_msg_hdr hdr;
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_event_reply r;
+	} __attribute__((packed)) msg = { };
+	struct kvmi_msg_hdr hdr;
+	struct kvmi_event ev;
+	struct kvmi_tool tool;
+	long long direct;
+	const char *p = (const char *)&msg;
+
+	first_hypercall_event(2, &tool, &hdr, &ev);
+	direct = stats_total("direct_replies");
+	msg.hdr.id = KVMI_EVENT_REPLY;
+	msg.hdr.size = sizeof(msg) - sizeof(msg.hdr);
+	msg.hdr.seq = hdr.seq;
+	msg.r.action = KVMI_EVENT_ACTION_CONTINUE;
+	msg.r.event = KVMI_EVENT_HYPERCALL;
+	CHECK_EQ(write(tool.fd, p, 10), 10);
+	usleep(50000);
+	CHECK_EQ(write(tool.fd, p + 10, 10), 10);
+	usleep(50000);
+	CHECK_EQ(write(tool.fd, p + 20, sizeof(msg) - 20), sizeof(msg) - 20);
+	/* the second hypercall's event comes: the first one was answered */
+	kvmi_recv_event(&tool, KVMI_EVENT_HYPERCALL, &hdr, &ev, NULL, 0);
+	CHECK_EQ(stats_total("direct_replies"), direct);
+	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
+	pthread_join(runners[0].thread, NULL);
+	CHECK(runners[0].done, "guest did not finish");
+	CHECK_EQ(runners[0].bad, 0);
+}
+
 struct regs_reply {
 	struct kvmi_get_registers_reply r;
 	struct kvm_msr_entry e;
@@ -981,6 +1020,7 @@ static const struct kvmi_test tests[] = {
 	T(disable_while_pending),
 	T(bad_reply),
 	T(direct_reply),
+	T(reply_in_pieces),
 	T(get_registers),
 	T(set_registers_outside_event),
 	T(retry_after_set_registers),

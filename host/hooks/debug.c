@@ -89,6 +89,9 @@ int kvmi_vcpu_guest_debug(struct kvm_vcpu *vcpu, bool bp, bool ss)
 		return 0;
 	if (vcpu->arch.guest_state_protected || !kvmi_debug_supported())
 		return -EOPNOTSUPP;
+	/* the debug exits must reach kvmi's exit hook, not the VMM */
+	if (want && kvmi_hooks_arm_exit())
+		return -EOPNOTSUPP;
 
 	rflags = kvm_get_rflags(vcpu);
 	vcpu->guest_debug = want;
@@ -191,6 +194,9 @@ static bool events_pending(struct kvm_vcpu *vcpu)
 int kvmi_vcpu_inject(struct kvm_vcpu *vcpu, u8 vector, u32 error_code,
 		     u64 address)
 {
+	/* the TRAP event is sent from the exit hook */
+	if (kvmi_hooks_arm_exit())
+		return -EOPNOTSUPP;
 	if ((vcpu->arch.hflags & HF_GUEST_MASK) ||
 	    vcpu->arch.guest_state_protected)
 		return -EOPNOTSUPP;

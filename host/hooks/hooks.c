@@ -36,6 +36,7 @@
  * @addr: the function's address
  * @fentry: the ftrace call site at its entry
  * @ops: our ftrace_ops on @fentry
+ * @resolved: @addr, @fentry and @orig are known, @ops filters on @fentry
  * @armed: registered and verified
  *
  * Calls that went through @wrapper are counted per CPU in hook_hits.
@@ -48,6 +49,7 @@ struct kvmi_hook {
 	unsigned long addr;
 	unsigned long fentry;
 	struct ftrace_ops ops;
+	bool resolved;
 	bool armed;
 };
 
@@ -418,7 +420,7 @@ static bool hook_is_armed(const struct kvmi_hook *hook)
 	       opcode == 0xe8;
 }
 
-static int hook_install(struct kvmi_hook *hook)
+static int hook_resolve(struct kvmi_hook *hook)
 {
 	int ret;
 
@@ -444,25 +446,65 @@ static int hook_install(struct kvmi_hook *hook)
 		       hook->symbol, ret);
 		return ret;
 	}
+	hook->resolved = true;
+	return 0;
+}
+
+static int hook_arm(struct kvmi_hook *hook)
+{
+	int ret;
+
 	ret = register_ftrace_function(&hook->ops);
 	if (ret) {
 		pr_err("kvmi: cannot hook %s:%s: %d\n", hook->module,
 		       hook->symbol, ret);
-		goto out_free_filter;
+		return ret;
 	}
 	if (!hook_is_armed(hook)) {
 		pr_err("kvmi: hook on %s:%s registered but not armed\n",
 		       hook->module, hook->symbol);
-		ret = -EINVAL;
-		goto out_unregister;
+		unregister_ftrace_function(&hook->ops);
+		return -EINVAL;
 	}
-	hook->armed = true;
+	WRITE_ONCE(hook->armed, true);
 	return 0;
+}
 
-out_unregister:
-	unregister_ftrace_function(&hook->ops);
-out_free_filter:
-	ftrace_free_filter(&hook->ops);
+/*
+ * The vendor's exit hook runs on every VM exit, so it is not armed at
+ * load: a session that needs it (an injection, breakpoint or single-step
+ * events, a step over a restricted access, descriptor events) arms it,
+ * and it stays armed until kvmi is unloaded.  Until then, being loaded or
+ * hooked costs a VM exit nothing.
+ */
+static bool is_exit_hook(enum kvmi_hook_id id)
+{
+	return id == KVMI_HOOK_svm_exit || id == KVMI_HOOK_vmx_exit;
+}
+
+static DEFINE_MUTEX(arm_lock);		/* arming the exit hook */
+static bool exit_armed;			/* written under arm_lock */
+
+/**
+ * kvmi_hooks_arm_exit() - make sure the vendor's exit hook is armed
+ *
+ * Context: process context (a vCPU thread); may sleep the first time.
+ * Return: 0, or a negative error (the hook could not be armed).
+ */
+int kvmi_hooks_arm_exit(void)
+{
+	int ret = 0, i;
+
+	/* armed once for good: pairs with the release below */
+	if (smp_load_acquire(&exit_armed))
+		return 0;
+	mutex_lock(&arm_lock);
+	for (i = 0; i < KVMI_NR_HOOKS && !ret; i++)
+		if (is_exit_hook(i) && hooks[i].resolved && !hooks[i].armed)
+			ret = hook_arm(&hooks[i]);
+	if (!ret)	/* the hook armed before the flag is seen */
+		smp_store_release(&exit_armed, true);
+	mutex_unlock(&arm_lock);
 	return ret;
 }
 
@@ -472,13 +514,16 @@ static void hooks_remove(void)
 	int i;
 
 	for (i = KVMI_NR_HOOKS - 1; i >= 0; i--) {
-		if (!hooks[i].armed)
-			continue;
-		unregister_ftrace_function(&hooks[i].ops);
-		ftrace_free_filter(&hooks[i].ops);
-		hooks[i].armed = false;
-		removed = true;
+		if (hooks[i].armed) {
+			unregister_ftrace_function(&hooks[i].ops);
+			WRITE_ONCE(hooks[i].armed, false);
+			removed = true;
+		}
+		if (hooks[i].resolved)
+			ftrace_free_filter(&hooks[i].ops);
+		hooks[i].resolved = false;
 	}
+	exit_armed = false;
 	if (!removed)
 		return;
 
@@ -542,7 +587,9 @@ int kvmi_hooks_init(void)
 		if (strcmp(hooks[i].module, "kvm") &&
 		    strcmp(hooks[i].module, kvmi_vendor_name()))
 			continue;	/* the other vendor's */
-		ret = hook_install(&hooks[i]);
+		ret = hook_resolve(&hooks[i]);
+		if (!ret && !is_exit_hook(i))
+			ret = hook_arm(&hooks[i]);
 		if (ret)
 			goto out_remove;
 	}

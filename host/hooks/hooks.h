@@ -19,6 +19,7 @@ struct seq_file;
 
 int kvmi_hooks_init(void);
 void kvmi_hooks_exit(void);
+int kvmi_hooks_arm_exit(void);
 void kvmi_hooks_show(struct seq_file *m);
 
 /* KVM services (kvm.c) */

@@ -210,6 +210,9 @@ int kvmi_vcpu_desc_intercept(struct kvm_vcpu *vcpu, bool on)
 
 	if (!vmcb)
 		return -EOPNOTSUPP;
+	/* KVM does not handle these exits: the exit hook does */
+	if (on && kvmi_hooks_arm_exit())
+		return -EOPNOTSUPP;
 	set_intercepts(vmcb, INTERCEPT_STORE_IDTR, INTERCEPT_LOAD_TR, on);
 	return 0;
 }

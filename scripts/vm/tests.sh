@@ -54,13 +54,30 @@ t_load_unload_cycles() {
 	i=0
 	while [ $i -lt 20 ]; do
 		load kvmi || { diag "cycle $i: insmod failed"; return 1; }
-		hooks_listed && hooks_armed || { diag "cycle $i"; rmmod kvmi; return 1; }
+		hooks_listed && hooks_armed && exit_hook_is off ||
+			{ diag "cycle $i"; rmmod kvmi; return 1; }
 		rmmod kvmi || { diag "cycle $i: rmmod failed"; return 1; }
 		hooks_absent || { diag "cycle $i"; return 1; }
 		[ ! -e /sys/kernel/debug/kvmi ] ||
 			{ diag "cycle $i: debugfs dir left behind"; return 1; }
 		i=$((i + 1))
 	done
+}
+
+# exit_hook_is off|armed: the state of kvm_amd's exit hook in kvmi/hooks
+# (armed the first time a session needs it, then until rmmod).
+exit_hook_is() {
+	grep -q "^svm_invoke_exit_handler kvm_amd $1 " "$HOOKS_FILE" && return 0
+	diag "svm_invoke_exit_handler is not $1:"
+	grep "^svm_invoke_exit_handler " "$HOOKS_FILE" | sed 's/^/#   /'
+	return 1
+}
+
+# After the selftests (injections, single-steps, descriptor events), the
+# exit hook is armed and has seen exits.
+t_exit_hook_armed_on_use() {
+	exit_hook_is armed || return 1
+	[ "$(awk '$1 == "svm_invoke_exit_handler" { print $4 }' "$HOOKS_FILE")" -gt 0 ]
 }
 
 t_vendor_module_pinned() {
@@ -339,6 +356,7 @@ run_tap kvmi_page_test ./kvmi/kvmi_page_test
 run_tap kvmi_rmap_test ./kvmi/kvmi_rmap_test
 run_tap kvmi_fault_test ./kvmi/kvmi_fault_test
 run_tap kvmi_fuzz_test ./kvmi/kvmi_fuzz_test
+run_test exit_hook_armed_on_use t_exit_hook_armed_on_use
 run_test tracepoints t_tracepoints
 run_nested guest_boots t_guest_boots
 . ./tools.sh

@@ -164,39 +164,40 @@ static uint64_t hc_roundtrip(void)
 	return kvmi_percentile(ns, HC_ROUNDS, 50);
 }
 
-/* One message of a batch: header and a body of at most 16 bytes. */
-struct batch_msg {
-	struct kvmi_msg_hdr hdr;
-	union {
-		struct kvmi_control_cmd_response resp;
-		struct {
-			struct kvmi_vcpu_hdr vh;
-			struct kvmi_pause_vcpu p;
-		} pause;
-	};
-} __attribute__((packed));
+/* Append one message to @buf at @off; return the new end. */
+static size_t put_msg(uint8_t *buf, size_t off, uint16_t id, uint32_t seq,
+		      const void *body, uint16_t len)
+{
+	struct kvmi_msg_hdr hdr = { .id = id, .size = len, .seq = seq };
+
+	memcpy(buf + off, &hdr, sizeof(hdr));
+	memcpy(buf + off + sizeof(hdr), body, len);
+	return off + sizeof(hdr) + len;
+}
 
 /* Replies off, PAUSE_VCPU for every vCPU, replies on: one write. */
 static void pause_batch(struct kvmi_tool *tool, uint32_t seq)
 {
-	static struct batch_msg m[MAX_VCPUS + 2];
+	struct kvmi_control_cmd_response off = { .enable = 0, .now = 1 };
+	struct kvmi_control_cmd_response on = { .enable = 1, .now = 1 };
+	struct {
+		struct kvmi_vcpu_hdr vh;
+		struct kvmi_pause_vcpu p;
+	} pause = { };
+	static uint8_t buf[1024];
+	size_t len;
 	int i;
 
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < MAX_VCPUS + 2; i++) {
-		m[i].hdr.seq = seq + i;
-		if (i == 0 || i == MAX_VCPUS + 1) {
-			m[i].hdr.id = KVMI_CONTROL_CMD_RESPONSE;
-			m[i].hdr.size = sizeof(m[i].resp);
-			m[i].resp.enable = i != 0;
-			m[i].resp.now = 1;
-		} else {
-			m[i].hdr.id = KVMI_PAUSE_VCPU;
-			m[i].hdr.size = sizeof(m[i].pause);
-			m[i].pause.vh.vcpu = i - 1;
-		}
+	len = put_msg(buf, 0, KVMI_CONTROL_CMD_RESPONSE, seq++, &off,
+		      sizeof(off));
+	for (i = 0; i < MAX_VCPUS; i++) {
+		pause.vh.vcpu = i;
+		len = put_msg(buf, len, KVMI_PAUSE_VCPU, seq++, &pause,
+			      sizeof(pause));
 	}
-	CHECK(write(tool->fd, m, sizeof(m)) == sizeof(m), "batch write");
+	len = put_msg(buf, len, KVMI_CONTROL_CMD_RESPONSE, seq, &on,
+		      sizeof(on));
+	CHECK(write(tool->fd, buf, len) == (ssize_t)len, "batch write");
 }
 
 /*

@@ -618,7 +618,7 @@ static void test_reply_in_pieces(void)
 		struct kvmi_msg_hdr hdr;
 		struct kvmi_vcpu_hdr vh;
 		struct kvmi_event_reply r;
-	} __attribute__((packed)) msg = { };
+	} msg = { };
 	struct kvmi_msg_hdr hdr;
 	struct kvmi_event ev;
 	struct kvmi_tool tool;

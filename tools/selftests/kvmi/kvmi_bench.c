@@ -16,6 +16,9 @@
  * slot, timed, with the kernel's slab and vmalloc use read from
  * /proc/meminfo before and after (after a first restriction that made KVM
  * allocate its write-tracking arrays, a fixed cost per memory slot).
+ * Then the HYPERCALL round trip with direct_reply off (relayed by the
+ * receive thread), and its breakdown from the kvmi_event_reply
+ * tracepoint.
  *
  * Prints "BENCH <name> <value> <unit> target <op> <target>" lines.
  */
@@ -38,6 +41,7 @@
 #define PA_BATCH	511
 
 static uint64_t io_ns[N], ev_ns[N], pf_ns[N], cr_ns[N], msr_ns[N];
+static uint64_t *tool_ns;	/* if set: the null tool's own time per event */
 static vm_vaddr_t flag_gva, data_gva;
 
 static void guest_io(void)
@@ -194,6 +198,8 @@ static void null_tool(struct kvm_vm *vm, struct kvm_vcpu *vcpu,
 			       body + sizeof(struct kvmi_event) + 16, 8);
 		kvmi_send(tool, KVMI_EVENT_REPLY, hdr.seq, &rpl,
 			  offsetof(typeof(rpl), data) + rpl_len);
+		if (tool_ns && i >= 0)
+			tool_ns[i] = kvmi_now_ns() - t1;
 	}
 	pthread_join(thread, NULL);
 }
@@ -222,6 +228,69 @@ static void bench_event(uint64_t *ns)
 	null_tool(vm, vcpu, &tool, KVMI_EVENT_HYPERCALL, 0, ns);
 	kvm_vm_free(vm);
 	close(tool.fd);
+}
+
+#define TRACING "/sys/kernel/tracing/"
+
+static bool write_file(const char *path, const char *val)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return false;
+	fputs(val, f);
+	return !fclose(f);
+}
+
+/*
+ * Where a HYPERCALL round trip goes, from the kvmi_event_reply tracepoint
+ * (its latency_ns: from kvmi sending the event to kvmi accepting the
+ * reply) and the null tool's own time (from its read of the event to the
+ * end of its write of the reply), one run of N events with the
+ * tracepoint on.  The rest of the round trip is the vCPU going back to
+ * the guest and the guest's next hypercall up to kvmi sending its event.
+ */
+static void bench_breakdown(void)
+{
+	static uint64_t rtt[N], tool[N], lat[N];
+	char line[512], *p;
+	uint64_t rtt50, tool50, lat50;
+	FILE *f;
+	int n = 0;
+
+	if (!write_file(TRACING "trace", "") ||
+	    !write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "1")) {
+		printf("# no tracing: no breakdown\n");
+		return;
+	}
+	tool_ns = tool;
+	bench_event(rtt);
+	tool_ns = NULL;
+	write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "0");
+	f = fopen(TRACING "trace", "r");
+	CHECK(f, "cannot read the trace");
+	while (n < N && fgets(line, sizeof(line), f)) {
+		p = strstr(line, " latency_ns=");
+		if (p && strstr(line, "kvmi_event_reply:"))
+			lat[n++] = strtoull(p + 12, NULL, 10);
+	}
+	fclose(f);
+	write_file(TRACING "trace", "");
+	if (n < N / 2) {
+		printf("# %d kvmi_event_reply lines traced: no breakdown\n", n);
+		return;
+	}
+	rtt50 = kvmi_percentile(rtt, N, 50);
+	tool50 = kvmi_percentile(tool, N, 50);
+	lat50 = kvmi_percentile(lat, n, 50);
+	printf("BENCH hc_event_traced_roundtrip_p50_ns %llu ns target none\n",
+	       (unsigned long long)rtt50);
+	printf("BENCH hc_event_part_sent_to_reply_p50_ns %llu ns target none\n",
+	       (unsigned long long)lat50);
+	printf("BENCH hc_event_part_tool_p50_ns %llu ns target none\n",
+	       (unsigned long long)tool50);
+	printf("BENCH hc_event_part_reply_to_next_send_p50_ns %lld ns target none\n",
+	       (long long)rtt50 - (long long)lat50);
 }
 
 /*
@@ -398,6 +467,8 @@ int main(void)
 	print_event("cr", cr_ns, io50, io99);
 	print_event("msr", msr_ns, io50, io99);
 	bench_event_relay(io50);
+	fflush(stdout);
+	bench_breakdown();
 	fflush(stdout);
 	bench_page_access();
 	return 0;

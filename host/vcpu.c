@@ -500,7 +500,7 @@ u8 kvmi_vcpu_send_event(struct kvmi_vcpu *kv, u8 event, const void *data,
 	u8 action = KVMI_EVENT_ACTION_CONTINUE;
 	u64 msrs[9], sent_ns;
 	u8 rx[sizeof(struct kvmi_msg_hdr) + sizeof(struct kvmi_vcpu_hdr) +
-	      sizeof(kv->reply)];
+	      sizeof(kv->reply)] __aligned(8);
 	bool reader;
 
 	memset(common, 0, sizeof(*common));

@@ -78,6 +78,7 @@ static struct kvmi_hook hooks[KVMI_NR_HOOKS] = {
 static DEFINE_PER_CPU(long, inflight);
 static DEFINE_PER_CPU(u64, hook_hits[KVMI_NR_HOOKS]);
 static bool unloading;
+static int leave_key;		/* hook_leave() wakes waiters on this */
 
 static void hook_enter(enum kvmi_hook_id id)
 {
@@ -89,7 +90,7 @@ static void hook_leave(void)
 {
 	this_cpu_dec(inflight);
 	if (unlikely(READ_ONCE(unloading)))
-		wake_up_var(&inflight);
+		wake_up_var(&leave_key);
 }
 
 /*
@@ -546,7 +547,7 @@ static void hooks_remove(void)
 	 * look again every 100 ms.
 	 */
 	while (inflight_sum())
-		wait_var_event_timeout(&inflight, !inflight_sum(),
+		wait_var_event_timeout(&leave_key, !inflight_sum(),
 				       msecs_to_jiffies(100));
 	synchronize_rcu_tasks();
 }

@@ -32,35 +32,10 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 mkdir -p build
 
-pass=0
-fail=0
-skip=0
-failed=()
-T0=$(date +%s)
-
-step() {
-	local name=$1 start rc
-	shift
-	start=$(date +%s)
-	echo "==> $name"
-	"$@"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok - $name ($(($(date +%s) - start)) s)"
-	else
-		fail=$((fail + 1))
-		failed+=("$name")
-		echo "not ok - $name ($(($(date +%s) - start)) s)"
-	fi
-	return $rc
-}
+. scripts/stages.sh
 
 finish() {
-	echo "total time $(($(date +%s) - T0)) s"
-	[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
-	echo "$pass passed, $fail failed, $skip skipped"
-	[ "$fail" -eq 0 ]
+	summary
 	exit
 }
 
@@ -74,7 +49,7 @@ debug_deps() {
 		apt-get install -y -q --no-install-recommends \
 			-o DPkg::Lock::Timeout=600 libssl-dev
 }
-step deps debug_deps || finish
+stage deps debug_deps || finish
 
 # The kernel: built (and timed) now, or found in the cache.
 DIR=
@@ -82,7 +57,7 @@ debug_kernel() {
 	DIR=$(scripts/debug-kernel.sh) && [ -e "$DIR/.done" ]
 }
 kstart=$(date +%s)
-step "debug kernel" debug_kernel || finish
+stage "debug kernel" debug_kernel || finish
 KVER=$(cat "$DIR/kver")
 if [ $(($(date +%s) - kstart)) -gt 60 ]; then
 	kbuild="built in $(cat "$DIR/build.time") s"
@@ -100,9 +75,9 @@ debug_modules() {
 		> "build/make-$KVER.log" 2>&1 ||
 		{ tail -30 "build/make-$KVER.log"; return 1; }
 }
-step "build $KVER" debug_modules || finish
-step "tools build (kvmi-hook, kvmictl)" nice -n 19 make -s -C tools || finish
-step "selftests build 6.12" nice -n 19 scripts/build-selftests.sh 6.12 \
+stage "build $KVER" debug_modules || finish
+stage "tools build (kvmi-hook, kvmictl)" nice -n 19 make -s -C tools || finish
+stage "selftests build 6.12" nice -n 19 scripts/build-selftests.sh 6.12 \
 	build/selftests/6.12 || finish
 
 append="panic_on_warn=1 oops=panic loglevel=5"
@@ -114,15 +89,7 @@ VM_KERNEL=$DIR/vmlinuz VM_MODROOT=$DIR/root VM_APPEND="$append" \
 	VM_REQUIRED=kmemleak_clean VM_MEM=${VM_MEM:-3072} \
 	VM_TIMEOUT=${VM_TIMEOUT:-7200} scripts/run-vm.sh "$KVER"
 vtime=$(($(date +%s) - vstart))
-if [ -s "build/$KVER/vm.counts" ]; then
-	read -r p f s < "build/$KVER/vm.counts"
-else
-	p=0 f=1 s=0
-fi
-pass=$((pass + p))
-fail=$((fail + f))
-skip=$((skip + s))
-[ "$f" -eq 0 ] || failed+=("QEMU run $KVER")
+add_vm_counts "$KVER"
 echo "QEMU run $KVER: $p passed, $f failed, $s skipped ($vtime s)"
 
 # What the checkers said, for the summary.

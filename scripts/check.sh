@@ -22,30 +22,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
 mkdir -p build
 
-pass=0
-fail=0
-skip=0
-failed=()
-T0=$(date +%s)
-
-# stage NAME CMD...: run one host-side check, time it, count it.
-stage() {
-	local name=$1 start rc
-	shift
-	start=$(date +%s)
-	echo "==> $name"
-	"$@"
-	rc=$?
-	if [ $rc -eq 0 ]; then
-		pass=$((pass + 1))
-		echo "ok - $name ($(($(date +%s) - start)) s)"
-	else
-		fail=$((fail + 1))
-		failed+=("$name")
-		echo "not ok - $name ($(($(date +%s) - start)) s)"
-	fi
-	return $rc
-}
+. scripts/stages.sh
 
 if ! stage deps scripts/deps.sh; then
 	echo "0 passed, 1 failed"
@@ -94,19 +71,8 @@ for k in $KVERS; do
 	echo "==> QEMU run $k"
 	rm -f "build/$k/vm.counts"
 	scripts/run-vm.sh "$k"
-	if [ -s "build/$k/vm.counts" ]; then
-		read -r p f s < "build/$k/vm.counts"
-	else
-		p=0 f=1 s=0
-	fi
-	pass=$((pass + p))
-	fail=$((fail + f))
-	skip=$((skip + s))
-	[ "$f" -eq 0 ] || failed+=("QEMU run $k")
+	add_vm_counts "$k"
 	echo "QEMU run $k: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"
 done
 
-echo "total time $(($(date +%s) - T0)) s"
-[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" -eq 0 ]
+summary

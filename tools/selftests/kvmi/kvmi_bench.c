@@ -232,16 +232,6 @@ static void bench_event(uint64_t *ns)
 
 #define TRACING "/sys/kernel/tracing/"
 
-static bool write_file(const char *path, const char *val)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		return false;
-	fputs(val, f);
-	return !fclose(f);
-}
-
 /*
  * Where a HYPERCALL round trip goes, from the kvmi_event_reply tracepoint
  * (its latency_ns: from kvmi sending the event to kvmi accepting the
@@ -258,15 +248,15 @@ static void bench_breakdown(void)
 	FILE *f;
 	int n = 0;
 
-	if (!write_file(TRACING "trace", "") ||
-	    !write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "1")) {
+	if (!kvmi_write_file(TRACING "trace", "") ||
+	    !kvmi_write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "1")) {
 		printf("# no tracing: no breakdown\n");
 		return;
 	}
 	tool_ns = tool;
 	bench_event(rtt);
 	tool_ns = NULL;
-	write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "0");
+	kvmi_write_file(TRACING "events/kvmi/kvmi_event_reply/enable", "0");
 	f = fopen(TRACING "trace", "r");
 	CHECK(f, "cannot read the trace");
 	while (n < N && fgets(line, sizeof(line), f)) {
@@ -275,7 +265,7 @@ static void bench_breakdown(void)
 			lat[n++] = strtoull(p + 12, NULL, 10);
 	}
 	fclose(f);
-	write_file(TRACING "trace", "");
+	kvmi_write_file(TRACING "trace", "");
 	if (n < N / 2) {
 		printf("# %d kvmi_event_reply lines traced: no breakdown\n", n);
 		return;

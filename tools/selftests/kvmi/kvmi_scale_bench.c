@@ -247,11 +247,6 @@ static uint64_t pause_rounds(bool halted)
 	return kvmi_percentile(ns, ROUNDS, 50);
 }
 
-static uint64_t pause_all(void)
-{
-	return pause_rounds(false);
-}
-
 /* The halted vCPUs stay in KVM_RUN: the child's exit ends them. */
 static uint64_t pause_all_halted(void)
 {
@@ -341,26 +336,27 @@ static void many_vms(double *rate, double *kb_per_vm)
 		bvm_stop(&b[i]);
 }
 
+/* The two BENCH lines of one pause figure (@kind: "" or "halted_"). */
+static void print_pause(const char *kind, uint64_t ns, uint64_t hc,
+			const char *target)
+{
+	printf("BENCH pause_8_%svcpus_p50_ns %llu ns target none\n", kind,
+	       (unsigned long long)ns);
+	printf("BENCH pause_8_%svcpus_vs_hc_roundtrip_ratio %.2f x target %s\n",
+	       kind, (double)ns / hc, target);
+	fflush(stdout);
+}
+
 int main(void)
 {
 	static const int counts[] = { 1, 2, 4, 8 };
 	double rate[4], vms_rate, kb;
-	uint64_t hc, pause, halted;
+	uint64_t hc;
 	unsigned int i;
 
 	hc = hc_roundtrip();
-	pause = pause_all();
-	printf("BENCH pause_8_vcpus_p50_ns %llu ns target none\n",
-	       (unsigned long long)pause);
-	printf("BENCH pause_8_vcpus_vs_hc_roundtrip_ratio %.2f x target <= 4\n",
-	       (double)pause / hc);
-	fflush(stdout);
-	halted = pause_all_halted();
-	printf("BENCH pause_8_halted_vcpus_p50_ns %llu ns target none\n",
-	       (unsigned long long)halted);
-	printf("BENCH pause_8_halted_vcpus_vs_hc_roundtrip_ratio %.2f x target none\n",
-	       (double)halted / hc);
-	fflush(stdout);
+	print_pause("", pause_rounds(false), hc, "<= 4");
+	print_pause("halted_", pause_all_halted(), hc, "none");
 	for (i = 0; i < ARRAY_SIZE(counts); i++) {
 		rate[i] = events_per_s(counts[i]);
 		printf("BENCH events_per_s_%d_vcpus %.0f events/s target none\n",

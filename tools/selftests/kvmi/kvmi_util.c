@@ -367,17 +367,22 @@ int kvmi_run_tests(const struct kvmi_test *tests, size_t n)
 	return ksft_get_fail_cnt() ? KSFT_FAIL : KSFT_PASS;
 }
 
-bool kvmi_set_param(const char *name, const char *val)
+bool kvmi_write_file(const char *path, const char *val)
 {
-	char path[128];
-	FILE *f;
+	FILE *f = fopen(path, "w");
 
-	snprintf(path, sizeof(path), "/sys/module/kvmi/parameters/%s", name);
-	f = fopen(path, "w");
 	if (!f)
 		return false;
 	fputs(val, f);
 	return !fclose(f);
+}
+
+bool kvmi_set_param(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/kvmi/parameters/%s", name);
+	return kvmi_write_file(path, val);
 }
 
 uint64_t kvmi_now_ns(void)

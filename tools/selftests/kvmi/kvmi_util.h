@@ -118,7 +118,9 @@ int kvmi_debugfs_count(const char *what);
 bool kvmi_wait_count(const char *what, int n, int timeout_ms);
 bool kvmi_wait_hooked(int n, int timeout_ms);
 
-/* Write @val to /sys/module/kvmi/parameters/@name; true on success. */
+/* Write @val to the file @path (sysfs, tracefs); true on success. */
+bool kvmi_write_file(const char *path, const char *val);
+/* The same to /sys/module/kvmi/parameters/@name. */
 bool kvmi_set_param(const char *name, const char *val);
 
 /* Measuring and accounting, for the benchmarks and the leak checks. */

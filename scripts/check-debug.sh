@@ -84,7 +84,7 @@ append="panic_on_warn=1 oops=panic loglevel=5"
 [ "${DEBUG_NESTED:-0}" = 1 ] || append="$append kvmi_no_nested"
 echo "==> QEMU run $KVER ($append)"
 vstart=$(date +%s)
-rm -f "build/$KVER/vm.counts"
+rm -f "build/$KVER/vm.counts" "build/$KVER/vm.failures"
 VM_KERNEL=$DIR/vmlinuz VM_MODROOT=$DIR/root VM_APPEND="$append" \
 	VM_REQUIRED=kmemleak_clean VM_MEM=${VM_MEM:-3072} \
 	VM_TIMEOUT=${VM_TIMEOUT:-7200} scripts/run-vm.sh "$KVER"

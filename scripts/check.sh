@@ -69,7 +69,7 @@ done
 for k in $KVERS; do
 	start=$(date +%s)
 	echo "==> QEMU run $k"
-	rm -f "build/$k/vm.counts"
+	rm -f "build/$k/vm.counts" "build/$k/vm.failures"
 	scripts/run-vm.sh "$k"
 	add_vm_counts "$k"
 	echo "QEMU run $k: $p passed, $f failed, $s skipped ($(($(date +%s) - start)) s)"

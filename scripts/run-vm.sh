@@ -105,6 +105,15 @@ if [ "${VM_MODE:-test}" = bench ]; then
 		! grep -qE "$BAD_LOG|^BENCH error" "$log.txt"
 	exit
 fi
+# Each failed result with the diagnostics just before it, for the end of
+# make check's output (a CI log is often read from its tail).
+awk 'after { print; after = 0 }
+     /check failed/ { print; after = 1 }
+     /^#/ { d[n++ % 4] = $0; next }
+     /^not ok [0-9]+ / { for (i = (n > 4 ? n - 4 : 0); i < n; i++) print d[i % 4];
+			  print }
+     { n = 0 }' "$log.txt" | sed "s/^/$KVER: /" > "$OUT/vm.failures"
+
 pass=0
 fail=0
 skip=0
@@ -119,19 +128,23 @@ done < <(grep -E '^(not )?ok [0-9]+ ' "$log.txt")
 
 for t in $REQUIRED; do
 	if ! grep -qE "^(not )?ok [0-9]+ $t( |$)" "$log.txt"; then
-		echo "$KVER: not ok - $t # did not report"
+		echo "$KVER: not ok - $t # did not report" | tee -a "$OUT/vm.failures"
 		fail=$((fail + 1))
 	fi
 done
 
 if grep -qE "$BAD_LOG" "$log.txt"; then
-	echo "$KVER: not ok - kernel log # kernel reported a problem:"
-	grep -nE "$BAD_LOG" "$log.txt" | head -20 | sed 's/^/#   /'
+	{
+		echo "$KVER: not ok - kernel log # kernel reported a problem:"
+		grep -nE "$BAD_LOG" "$log.txt" | head -20 | sed 's/^/#   /'
+	} | tee -a "$OUT/vm.failures"
 	fail=$((fail + 1))
 fi
 if ! grep -q "kvmi-vm: powering off" "$log.txt"; then
-	echo "$KVER: not ok - vm finished # the VM did not reach the end of its tests"
-	tail -20 "$log.txt" | sed 's/^/#   /'
+	{
+		echo "$KVER: not ok - vm finished # the VM did not reach the end of its tests"
+		tail -20 "$log.txt" | sed 's/^/#   /'
+	} | tee -a "$OUT/vm.failures"
 	fail=$((fail + 1))
 fi
 

@@ -8,6 +8,7 @@ pass=0
 fail=0
 skip=0
 failed=()
+vm_failures=()
 T0=$(date +%s)
 
 # stage NAME CMD...: run one host-side check, time it, count it.
@@ -41,12 +42,17 @@ add_vm_counts() {
 	fail=$((fail + f))
 	skip=$((skip + s))
 	[ "$f" -eq 0 ] || failed+=("QEMU run $1")
+	[ ! -s "build/$1/vm.failures" ] || vm_failures+=("build/$1/vm.failures")
 }
 
 # summary: the total time, what failed, the closing line; status 0 if
 # nothing failed.
 summary() {
 	echo "total time $(($(date +%s) - T0)) s"
+	if [ ${#vm_failures[@]} -gt 0 ]; then
+		echo "failed in the VMs (with the lines before each):"
+		cat "${vm_failures[@]}" | head -40
+	fi
 	[ ${#failed[@]} -eq 0 ] || echo "failed: ${failed[*]}"
 	echo "$pass passed, $fail failed, $skip skipped"
 	[ "$fail" -eq 0 ]

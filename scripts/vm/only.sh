@@ -5,6 +5,10 @@
 #
 #   kvmi_only=BINARY[:CASE] on the kernel command line
 #   kvmi_only=kvmmem        the remote-mapping tests (kvmmem.sh)
+#   kvmi_only=guest_loop:N  N boots of a Linux guest (guest.sh), one
+#                           result each; guest_loop_nokvmi:N the same
+#                           with kvmi.ko not loaded (the rare guest-boot
+#                           crash in Documentation/testing.rst)
 . ./lib.sh
 
 spec=$(sed -n 's/.*kvmi_only=\([^ ]*\).*/\1/p' /proc/cmdline)
@@ -19,7 +23,23 @@ load kvm
 load ccp
 load kvm-amd
 load kvmi || diag "insmod kvmi failed"
-if [ "$bin" = kvmmem ]; then
+if [ "$bin" = guest_loop ] || [ "$bin" = guest_loop_nokvmi ]; then
+	[ "$bin" = guest_loop ] || rmmod kvmi
+	i=0
+	while [ $i -lt "${KVMI_CASE:-10}" ]; do
+		i=$((i + 1))
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		rc=1
+		if guest_start "l$i" && guest_wait "l$i" "^GUEST-READY$" 180; then
+			diag "l$i: ready after $(awk -v t="$t0" '{ print $1 - t }' /proc/uptime) s"
+			rc=0
+		fi
+		guest_stop "l$i"
+		rm -f "/tmp/l$i.console" "/tmp/l$i.qemu"
+		result "l$i" $rc
+	done
+	[ "$bin" = guest_loop ] || load kvmi
+elif [ "$bin" = kvmmem ]; then
 	# the remote-mapping tests (kvmmem.sh)
 	. ./tools.sh
 	. ./kvmmem.sh

@@ -114,24 +114,35 @@ t_kvmictl_commands() {
 	k() {
 		./kvmictl -s /run/t3.sock --accept 30 "$@"
 	}
+	# k_says PATTERN ARGS...: kvmictl ARGS succeeds and prints PATTERN
+	# (its output stays in /tmp/k.out); if not, its output as diagnostics
+	k_says() {
+		pattern=$1
+		shift
+		k "$@" > /tmp/k.out 2>&1
+		rc=$?
+		[ $rc -eq 0 ] && grep -q -- "$pattern" /tmp/k.out && return 0
+		diag "kvmictl $*: exit $rc, wanted '$pattern'; said:"
+		head -5 /tmp/k.out | sed 's/^/#   /'
+		return 1
+	}
 	# the version string's address, to read and rewrite in place
 	gpa=$(k find "Linux version " --from 0x1000000 |
 		sed -n 's/^\(0x[0-9a-f]*\): .*/\1/p')
 	[ -n "$gpa" ] || { diag "find: nothing"; ok=1; }
-	k read "$gpa" 16 > /tmp/r.out || ok=1
-	grep -q "|Linux version 6." /tmp/r.out ||
-		{ diag "read:"; sed 's/^/#   /' /tmp/r.out; ok=1; }
+	k_says "|Linux version 6." read "$gpa" 16 || ok=1
 	# "Linux" in hex, written over itself: the guest sees no change
-	k write "$gpa" 4c696e7578 | grep -q "wrote 5 bytes" || ok=1
-	k read "$gpa" 5 | grep -q "|Linux|" || ok=1
-	k pause --for 1 > /tmp/p.out || ok=1
-	grep -q "1 vCPU(s) paused" /tmp/p.out && grep -q "^resumed" /tmp/p.out ||
-		{ diag "pause:"; sed 's/^/#   /' /tmp/p.out; ok=1; }
-	k protect "$gpa" rx --duration 1 > /tmp/pr.out || ok=1
-	grep -q "restricted to 'rx'" /tmp/pr.out || ok=1
-	k watch cr3 --json --duration 2 > /tmp/j.out || ok=1
-	grep -q '^{"time":[0-9.]*,"vcpu":0,"event":"cr","rip":"0x[0-9a-f]*","cr":3,' \
-		/tmp/j.out || { diag "watch --json:"; head -3 /tmp/j.out; ok=1; }
+	k_says "wrote 5 bytes" write "$gpa" 4c696e7578 || ok=1
+	k_says "|Linux|" read "$gpa" 5 || ok=1
+	if k_says "1 vCPU(s) paused" pause --for 1; then
+		grep -q "^resumed" /tmp/k.out ||
+			{ diag "pause: no 'resumed'"; ok=1; }
+	else
+		ok=1
+	fi
+	k_says "restricted to 'rx'" protect "$gpa" rx --duration 1 || ok=1
+	k_says '^{"time":[0-9.]*,"vcpu":0,"event":"cr","rip":"0x[0-9a-f]*","cr":3,' \
+		watch cr3 --json --duration 2 || ok=1
 	expect_fail 1 "KVM_EINVAL" k regs 7 || ok=1
 	kill -TERM $hpid
 	wait $hpid

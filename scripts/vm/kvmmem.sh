@@ -327,7 +327,7 @@ pins_back() {
 # kb dies while it has a page of a new source mapped: every pin is
 # released, the source runs on.
 t_kvmmem_introspector_dies() {
-	local ok=0 pins
+	local ok=0 pins i
 
 	ka_boot ka2 && ka_wait ka2 || return 1
 	./kvmi-hook --pid "$(guest_pid ka2)" --connect $KA_SOCK --reconnect 1 \
@@ -346,7 +346,12 @@ t_kvmmem_introspector_dies() {
 	kill -TERM $ka_hook
 	wait $ka_hook
 	guest_stop ka2
-	sleep 1
+	# the sessions end in work items: wait up to 30 s
+	i=0
+	while [ $i -lt 300 ] && [ "$(rmap introspectors)$(rmap mappings)$(rmap pinned)$(rmap tokens)" != 0000 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	show cat $RMAP
 	for k in introspectors mappings pinned tokens; do
 		[ "$(rmap $k)" = 0 ] || { diag "kvmi/rmap: $k left"; ok=1; }

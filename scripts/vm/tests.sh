@@ -209,11 +209,20 @@ t_tracepoints() {
 }
 
 # After every session ended, no context is left (debugfs counters).
+# Contexts are freed by a work item: wait up to 30 s for it.
 t_no_leaked_contexts() {
-	sleep 1		# contexts are freed by a work item
-	show cat /sys/kernel/debug/kvmi/vms
-	grep -q "^hooked 0$" /sys/kernel/debug/kvmi/vms &&
-		grep -q "^contexts 0$" /sys/kernel/debug/kvmi/vms
+	local vms=/sys/kernel/debug/kvmi/vms i=0
+
+	until grep -q "^hooked 0$" $vms && grep -q "^contexts 0$" $vms; do
+		if [ $i -ge 300 ]; then
+			show cat $vms
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "no context left after $((i / 10)).$((i % 10)) s"
+	show cat $vms
 }
 
 # rmmod kvmi while a VM is hooked (with --event: while its vCPU waits in

@@ -132,10 +132,11 @@ tp_run() {
 	(export KVMI_CASE=hypercall_event; ./kvmi/kvmi_vcpu_test) \
 		> /tmp/tp.out 2>&1 || { show cat /tmp/tp.out; return 1; }
 
+	: > /tmp/hold.out	# see hold_and_rmmod()
 	./kvmi/kvmi_hold --event > /tmp/hold.out 2>&1 &
 	hold_pid=$!
 	i=0
-	while ! grep -q ready /tmp/hold.out && [ $i -lt 300 ]; do
+	while ! grep -q ready /tmp/hold.out && [ $i -lt 600 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -155,7 +156,7 @@ tp_run() {
 	kill $hold_pid
 	wait $hold_pid 2>/dev/null	# no "Terminated" from the shell
 	i=0
-	while [ -n "$hold_vm" ] && grep -q "^$hold_vm " "$STATS" && [ $i -lt 50 ]; do
+	while [ -n "$hold_vm" ] && grep -q "^$hold_vm " "$STATS" && [ $i -lt 200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -290,7 +291,7 @@ t_guest_boots() {
 
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	guest_start g1 || return 1
-	if guest_wait g1 "^GUEST-READY$" 120; then
+	if guest_wait g1 "^GUEST-READY$" 300; then
 		t1=$(cut -d' ' -f1 /proc/uptime)
 		diag "g1: GUEST-READY $(echo "$t0 $t1" | awk '{ print $2 - $1 }') s after start"
 		want="GUEST-VERSION: $(cat /proc/version)"

@@ -292,11 +292,12 @@ static void test_hook_race(void)
 		for (j = 0; j < 2; j++)
 			close(r[j].fd);
 	}
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left");
 }
 
 struct hooker {
 	struct kvm_vm *vm;
+	bool started;
 	bool stop;
 	int hooks;
 };
@@ -307,6 +308,7 @@ static void *hook_loop(void *arg)
 	struct kvmi_get_guest_info_reply info;
 	struct kvmi_tool tool;
 
+	WRITE_ONCE(h->started, true);
 	while (!READ_ONCE(h->stop)) {
 		kvmi_hook(h->vm, &tool);
 		CHECK_EQ(kvmi_feature(h->vm, false, 1, -1), 0);
@@ -336,6 +338,9 @@ static void test_hook_while_creating_vcpus(void)
 	int i;
 
 	pthread_create(&t, NULL, hook_loop, &h);
+	/* a busy machine may not run the thread at once */
+	while (!READ_ONCE(h.started))
+		usleep(1000);
 	for (i = 1; i <= NEW_VCPUS; i++) {
 		vm_vcpu_add(vm, i, guest_code);
 		usleep(20000);
@@ -438,13 +443,13 @@ static void test_unhook_with_work_queued(void)
 	CHECK_EQ(kvmi_preunhook(vm), 0);
 	/* PAUSE_VCPU events of the queued requests may come first */
 	for (i = 0; i < 4; i++)
-		if (kvmi_next_event(&tool, &hdr, &ev, 5000) != KVMI_EVENT_PAUSE_VCPU)
+		if (kvmi_next_event(&tool, &hdr, &ev, 20000) != KVMI_EVENT_PAUSE_VCPU)
 			break;
 	CHECK_EQ(ev.event, KVMI_EVENT_UNHOOK);
 	CHECK_EQ(kvmi_unhook(vm), 0);
 	kvmi_runner_join(&runner);
-	CHECK(kvmi_wait_hooked(0, 5000), "still hooked");
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
+	CHECK(kvmi_wait_hooked(0, 20000), "still hooked");
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left");
 }
 
 /*
@@ -504,9 +509,9 @@ static void vmm_killed(bool pause_it)
 	CHECK(i < 200, "the killed VMM was not reaped in 20 s");
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
 	      "VMM status %#x", status);
-	CHECK(kvmi_wait_eof(&tool, 5000), "the session did not end");
-	CHECK(kvmi_wait_hooked(0, 5000), "still hooked");
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
+	CHECK(kvmi_wait_eof(&tool, 20000), "the session did not end");
+	CHECK(kvmi_wait_hooked(0, 20000), "still hooked");
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left");
 }
 
 static void test_vmm_killed_in_event(void)
@@ -530,7 +535,7 @@ static long settled_kernel_kb(void)
 	char path[300];
 	FILE *ls;
 
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left");
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left");
 	sleep(6);
 	ls = popen("ls /sys/kernel/slab", "r");
 	CHECK(ls, "cannot list /sys/kernel/slab");

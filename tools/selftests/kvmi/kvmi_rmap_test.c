@@ -473,7 +473,7 @@ static void test_source_dies(void)
 	CHECK_EQ(guest_reads(&b), A_PATTERN);
 	kvm_vm_free(a.vm);
 	CHECK_EQ(guest_reads(&b), B_PATTERN);
-	CHECK(kvmi_wait_hooked(0, 5000), "A still hooked");
+	CHECK(kvmi_wait_hooked(0, 20000), "A still hooked");
 	check_released();
 }
 

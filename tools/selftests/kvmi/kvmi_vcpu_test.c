@@ -483,7 +483,7 @@ static void test_close_while_waiting(void)
 		pthread_join(runners[i].thread, NULL);
 		CHECK(runners[i].done, "vCPU %d did not finish", i);
 	}
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
 }
 
 /*
@@ -545,7 +545,7 @@ static void test_bad_reply(void)
 	first_hypercall_event(1, &tool, &hdr, &ev);
 	hdr.seq++;
 	kvmi_reply_event(&tool, &hdr, &ev, KVMI_EVENT_ACTION_CONTINUE, NULL, 0);
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket still open");
 	pthread_join(runners[0].thread, NULL);
 	CHECK(runners[0].done, "guest did not finish");
 }

@@ -268,7 +268,7 @@ static void test_control_device(void)
 			  sizeof(info)), 0);
 	CHECK_EQ(ctl(KVMI_CTL_PREUNHOOK, &cvm), -ENOENT);
 	CHECK_EQ(ctl(KVMI_CTL_UNHOOK, &cvm), 0);
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open after unhook");
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket still open after unhook");
 	CHECK_EQ(ctl(_IO(KVMI_CTL_IOC, 0x7f), &cvm), -ENOTTY);
 }
 
@@ -653,7 +653,7 @@ static void test_replies_off(void)
 	kvmi_send(&tool, KVMI_CHECK_COMMAND, 3, &bad, sizeof(bad));
 	/* On now: this one is answered, and it is the first reply. */
 	kvmi_send(&tool, KVMI_CONTROL_CMD_RESPONSE, 4, &on, sizeof(on));
-	CHECK(!kvmi_recv(&tool, &hdr, &r, sizeof(r), 5000), "no reply");
+	CHECK(!kvmi_recv(&tool, &hdr, &r, sizeof(r), 20000), "no reply");
 	CHECK_EQ(hdr.seq, 4);
 	CHECK_EQ(r.ec.err, 0);
 
@@ -689,7 +689,7 @@ static void test_replies_off_error_events(void)
 
 	kvmi_send(&tool, KVMI_CONTROL_CMD_RESPONSE, 1, &off, sizeof(off));
 	kvmi_send(&tool, KVMI_CHECK_COMMAND, 77, &bad, sizeof(bad));
-	CHECK(!kvmi_recv(&tool, &hdr, &e, sizeof(e), 5000), "no event");
+	CHECK(!kvmi_recv(&tool, &hdr, &e, sizeof(e), 20000), "no event");
 	CHECK_EQ(hdr.id, KVMI_EVENT);
 	CHECK_EQ(hdr.size, sizeof(e));
 	CHECK_EQ(e.ev.size, sizeof(e.ev));
@@ -700,7 +700,7 @@ static void test_replies_off_error_events(void)
 
 	/* A command whose reply carries data cannot be answered: closed. */
 	kvmi_send(&tool, KVMI_GET_VERSION, 78, NULL, 0);
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket not closed");
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket not closed");
 }
 
 /* ---- framing errors end the session; the VM runs on ---- */
@@ -717,8 +717,8 @@ static void framing_error(const void *raw, size_t len)
 	kvmi_hook(vm, &tool);
 	kvmi_allow_all(vm);
 	CHECK(write(tool.fd, raw, len) == (ssize_t)len, "write");
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket not closed");
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket not closed");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
 	run_until(vcpu, UCALL_SYNC);
 	memcpy(hva, &magic, sizeof(magic));
 	run_until(vcpu, UCALL_DONE);
@@ -766,7 +766,7 @@ static void test_unhook_ioctl(void)
 
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(kvmi_unhook(vm), 0);
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket still open");
 	CHECK_EQ(kvmi_debugfs_count("hooked"), 0);
 	kvmi_hook(vm, &tool);		/* a new session is possible */
 }
@@ -778,7 +778,7 @@ static void test_tool_closes(void)
 
 	hooked_vm(&vm, &tool);
 	close(tool.fd);
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
 	kvmi_hook(vm, &tool);
 }
 
@@ -801,7 +801,7 @@ static void test_tool_killed(void)
 	CHECK_EQ(kvmi_debugfs_count("hooked"), 1);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
 	kvmi_hook(vm, &tool);
 }
 
@@ -815,7 +815,7 @@ static void test_preunhook(void)
 	hooked_vm(&vm, &tool);
 	CHECK_EQ(control_vm_events(&tool, KVMI_EVENT_UNHOOK, 1, 0, 0), 0);
 	CHECK_EQ(kvmi_preunhook(vm), 0);
-	CHECK(!kvmi_recv(&tool, &hdr, &ev, sizeof(ev), 5000), "no event");
+	CHECK(!kvmi_recv(&tool, &hdr, &ev, sizeof(ev), 20000), "no event");
 	CHECK_EQ(hdr.id, KVMI_EVENT);
 	CHECK_EQ(hdr.size, sizeof(ev));
 	CHECK(hdr.seq != 0, "event seq 0");
@@ -823,7 +823,7 @@ static void test_preunhook(void)
 	CHECK_EQ(ev.event, KVMI_EVENT_UNHOOK);
 	CHECK_EQ(ev.vcpu, 0);
 	close(tool.fd);
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
 	CHECK_EQ(kvmi_unhook(vm), 0);
 }
 
@@ -832,14 +832,14 @@ static void test_vm_destroyed(void)
 	struct kvmi_tool tool;
 	struct kvm_vm *vm;
 	/* Earlier cases' contexts are freed by a work item: let them go. */
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left: %d",
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left: %d",
 	      kvmi_debugfs_count("contexts"));
 
 	hooked_vm(&vm, &tool);
 	kvm_vm_free(vm);
-	CHECK(kvmi_wait_eof(&tool, 5000), "socket still open");
-	CHECK(kvmi_wait_hooked(0, 5000), "VM still hooked");
-	CHECK(kvmi_wait_count("contexts", 0, 5000), "contexts left: %d",
+	CHECK(kvmi_wait_eof(&tool, 20000), "socket still open");
+	CHECK(kvmi_wait_hooked(0, 20000), "VM still hooked");
+	CHECK(kvmi_wait_count("contexts", 0, 20000), "contexts left: %d",
 	      kvmi_debugfs_count("contexts"));
 }
 
@@ -894,7 +894,7 @@ static void test_hook_unhook_cycles(void)
 		CHECK_EQ(kvmi_cmd(&tool, KVMI_GET_VERSION, NULL, 0, &ver,
 				  sizeof(ver)), 0);
 		CHECK_EQ(kvmi_unhook(vm), 0);
-		CHECK(kvmi_wait_eof(&tool, 5000), "cycle %d: still open", i);
+		CHECK(kvmi_wait_eof(&tool, 20000), "cycle %d: still open", i);
 		close(tool.fd);
 	}
 	CHECK_EQ(kvmi_debugfs_count("hooked"), 0);

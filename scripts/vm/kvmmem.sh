@@ -147,11 +147,6 @@ rmap_zero() {
 	done
 }
 
-# rmap_empty: no introspector, mapping, pin or token left.
-rmap_empty() {
-	[ "$(rmap introspectors)$(rmap mappings)$(rmap pinned)$(rmap tokens)" = 0000 ]
-}
-
 # mapped_pins PINS: while a page is mapped, kvmi holds it pinned and
 # counts it, and this VM's FOLL_PIN count is above PINS.
 mapped_pins() {
@@ -332,7 +327,7 @@ pins_back() {
 # kb dies while it has a page of a new source mapped: every pin is
 # released, the source runs on.
 t_kvmmem_introspector_dies() {
-	local ok=0 pins
+	local ok=0 pins i
 
 	ka_boot ka2 && ka_wait ka2 || return 1
 	./kvmi-hook --pid "$(guest_pid ka2)" --connect $KA_SOCK --reconnect 1 \
@@ -352,7 +347,11 @@ t_kvmmem_introspector_dies() {
 	wait $ka_hook
 	guest_stop ka2
 	# the sessions end in work items: wait up to 30 s
-	wait_until 300 rmap_empty
+	i=0
+	while [ $i -lt 300 ] && [ "$(rmap introspectors)$(rmap mappings)$(rmap pinned)$(rmap tokens)" != 0000 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
 	show cat $RMAP
 	for k in introspectors mappings pinned tokens; do
 		[ "$(rmap $k)" = 0 ] || { diag "kvmi/rmap: $k left"; ok=1; }

@@ -53,20 +53,6 @@ run_nested() {
 	run_test "$@"
 }
 
-# wait_until TENTHS CMD...: run CMD every 0.1 s until it succeeds (0) or
-# TENTHS tries have failed (1); $waited is the number of failed tries.
-wait_until() {
-	local n=$1
-
-	shift
-	waited=0
-	until "$@"; do
-		[ $waited -ge "$n" ] && return 1
-		sleep 0.1
-		waited=$((waited + 1))
-	done
-}
-
 # show CMD...: run a command, print its output as diagnostics, keep status.
 show() {
 	"$@" > /tmp/show.out 2>&1

@@ -209,18 +209,21 @@ t_tracepoints() {
 	return $rc
 }
 
-VMS=/sys/kernel/debug/kvmi/vms
-
 # After every session ended, no context is left (debugfs counters).
 # Contexts are freed by a work item: wait up to 30 s for it.
-no_contexts() {
-	grep -q "^hooked 0$" $VMS && grep -q "^contexts 0$" $VMS
-}
-
 t_no_leaked_contexts() {
-	wait_until 300 no_contexts || { show cat $VMS; return 1; }
-	diag "no context left after $((waited / 10)).$((waited % 10)) s"
-	show cat $VMS
+	local vms=/sys/kernel/debug/kvmi/vms i=0
+
+	until grep -q "^hooked 0$" $vms && grep -q "^contexts 0$" $vms; do
+		if [ $i -ge 300 ]; then
+			show cat $vms
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	diag "no context left after $((i / 10)).$((i % 10)) s"
+	show cat $vms
 }
 
 # rmmod kvmi while a VM is hooked (with --event: while its vCPU waits in
